@@ -1,0 +1,63 @@
+"""A source tree: one checked-out Git repository or local folder that catalog files come from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.model.location import LocationRef
+from generator.model.scm import RepoWeb
+
+DEFAULT_GLOBS = ("catalog-info.yaml",)
+
+
+@dataclass(frozen=True)
+class SourceTree:
+    """What the sources stage hands to the loader.
+
+    `root` is the repository's work tree (or the local folder); `globs` are the catalog
+    file patterns relative to `root` that register the entry points. `location_type` is
+    `url` for anything inside a Git repository (relative placeholders and Location targets
+    resolve inside it, as for Backstage URL registrations) and `file` for plain folders.
+    `web` builds browse/edit URLs when the repository lives on a known Git host.
+    """
+
+    name: str
+    root: Path
+    globs: tuple[str, ...] = DEFAULT_GLOBS
+    location_type: str = "url"
+    commit: str | None = None
+    branch: str | None = None
+    remote: str | None = None  # clone URL with any credentials removed
+    web: RepoWeb | None = None
+    display_prefix: str = ""  # how files are shown: "" for local paths, "acme/shop/" for clones
+    extra: dict = field(default_factory=dict, compare=False)
+
+    def relpath(self, path: Path) -> str:
+        """`path` relative to the tree root, with `/` separators."""
+        return path.resolve().relative_to(self.root.resolve()).as_posix()
+
+    def contains(self, path: Path) -> bool:
+        try:
+            self.relpath(path)
+        except ValueError:
+            return False
+        return True
+
+    def display(self, path: Path) -> str:
+        return self.display_prefix + self.relpath(path)
+
+    def location_of(self, path: Path, via_location: bool = False) -> LocationRef:
+        """The Backstage location of a file in this tree.
+
+        Files reached through a Location entity get GitHub's `/tree/` form, as Backstage's
+        GitHub integration produces when it resolves a relative target; registered entry
+        files keep `/blob/`.
+        """
+        if self.location_type == "file":
+            return LocationRef("file", str(path.resolve()))
+        rel = self.relpath(path)
+        if self.web is None:
+            return LocationRef("url", path.resolve().as_uri())
+        url = self.web.tree_url(rel) if via_location else self.web.blob_url(rel)
+        return LocationRef("url", url)
