@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from generator.model.ref import EntityRef
 
@@ -41,9 +41,11 @@ class Relation:
     source: EntityRef
     type: str
     target: EntityRef
+    #: The spec field that declared it, e.g. ("spec", "dependsOn", 1); for messages only.
+    field: tuple = field(default=(), compare=False)
 
     def reversed(self) -> "Relation":
-        return Relation(self.target, REVERSE[self.type], self.source)
+        return Relation(self.target, REVERSE[self.type], self.source, self.field)
 
     def to_dict(self) -> dict:
         return {"source": str(self.source), "type": self.type, "target": str(self.target)}

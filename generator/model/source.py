@@ -31,6 +31,10 @@ class SourceTree:
     remote: str | None = None  # clone URL with any credentials removed
     web: RepoWeb | None = None
     display_prefix: str = ""  # how files are shown: "" for local paths, "acme/shop/" for clones
+    #: When True (folders given on the command line), files matched by `globs` are read only
+    #: if they look like entity files (top-level `apiVersion:` and `kind:` keys), so that
+    #: mkdocs.yml or openapi.yaml beside them are not reported as broken entities.
+    sniff: bool = False
     extra: dict = field(default_factory=dict, compare=False)
 
     def relpath(self, path: Path) -> str:
