@@ -1,0 +1,293 @@
+"""The load stage: from source trees to YAML documents, read the way Backstage reads them.
+
+Each file matched by a tree's globs is a registered location. Its documents go through
+what Backstage does when a location emits them: YAML 1.2 parsing, the envelope check,
+the location annotations and the placeholders; Location entities are followed to the
+files they point at. What Backstage attaches to the *reading* location (a YAML error, a
+broken envelope, a missing target) makes it drop every entity of that read; Playbill
+keeps the good ones but says so once per read (`backstage-drops-siblings`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+from generator.load.annotations import annotate
+from generator.load.globs import expand, has_magic
+from generator.load.locations import Target, is_followable, location_targets
+from generator.load.placeholders import PlaceholderContext, resolve_placeholders
+from generator.model.document import Document
+from generator.model.envelope import check_envelope, envelope_ref
+from generator.model.location import LocationRef
+from generator.model.problem import Problem, error, note, warning
+from generator.model.source import SourceTree
+from generator.yaml12 import YamlDocument, parse_documents
+
+__all__ = ["LoadResult", "load_catalog", "looks_like_entity_file"]
+
+_API_VERSION_KEY = re.compile(r"""^["']?apiVersion["']?[ \t]*:""", re.MULTILINE)
+_KIND_KEY = re.compile(r"""^["']?kind["']?[ \t]*:""", re.MULTILINE)
+
+
+@dataclass
+class LoadResult:
+    """Every good document (root a mapping, envelope sound, placeholders resolved) in
+    reading order, and every problem met on the way."""
+
+    documents: list[Document]
+    problems: list[Problem]
+
+
+@dataclass
+class _Read:
+    """One read: what Backstage processes, stores or drops as a unit. `parent` is the
+    registered location (`url:…`) or the ref of the Location entity that asked."""
+
+    parent: str
+    origin: LocationRef
+    files: list[Target]
+    sniff: bool = False
+    location: Document | None = None  # the Location entity behind this read, if any
+    failure: tuple[str, int | None, str] | None = None  # (file, line, what failed)
+    documents: list[Document] = field(default_factory=list)
+    children: list["_Read"] = field(default_factory=list)
+
+    def fail(self, file: str, line: int | None, what: str) -> None:
+        if self.failure is None:
+            self.failure = (file, line, what)
+
+
+def load_catalog(trees: Sequence[SourceTree]) -> LoadResult:
+    """Read every tree's catalog files, then every file their Locations point at.
+
+    Reads run breadth-first, registered files first (as the oracle orders them), and each
+    file is read at most once, so Location cycles end by themselves.
+    """
+    return _Loader(list(trees)).run()
+
+
+def looks_like_entity_file(text: str) -> bool:
+    """Top-level `apiVersion:` and `kind:` keys: how a folder scan tells entity files from
+    mkdocs.yml, OpenAPI documents and other YAML living beside them."""
+    return bool(_API_VERSION_KEY.search(text)) and bool(_KIND_KEY.search(text))
+
+
+class _Loader:
+    def __init__(self, trees: list[SourceTree]) -> None:
+        self.trees = trees
+        self.documents: list[Document] = []
+        self.problems: list[Problem] = []
+        self.seen: set[Path] = set()
+        self.reads: list[_Read] = []
+        self.queue: deque[_Read] = deque()
+
+    def run(self) -> LoadResult:
+        for tree in self.trees:
+            self._register(tree)
+        while self.queue:
+            read = self.queue.popleft()
+            self.reads.append(read)
+            for target in read.files:
+                self._read_file(read, target)
+        self._warn_dropped()
+        return LoadResult(self.documents, self.problems)
+
+    def _register(self, tree: SourceTree) -> None:
+        matched = False
+        for pattern in tree.globs:
+            for path in expand(tree.root, pattern):
+                matched = True
+                location = tree.location_of(path)
+                sniff = tree.sniff and has_magic(pattern)
+                self.queue.append(_Read(str(location), location, [Target(tree, path, location)], sniff))
+        if not matched:
+            self.problems.append(warning(
+                "no-catalog-files",
+                f"no catalog file in {tree.name or tree.root} matches {', '.join(tree.globs)}",
+                hint="Add a catalog-info.yaml at the repository root, or set the globs of "
+                "this source in catalog_sources.yaml.",
+                file=tree.display_prefix or str(tree.root),
+                backstage="NotFoundError: the registered location has no file to read",
+            ))
+
+    def _read_file(self, read: _Read, target: Target) -> None:
+        path = target.path.resolve()
+        if path in self.seen:
+            return
+        tree = target.tree
+        file = tree.display(path)
+        text, problem = _read_text(path, file)
+        if problem is not None:
+            self.seen.add(path)
+            self.problems.append(problem)
+            read.fail(file, problem.line, f"{file} could not be read")
+            return
+        if read.sniff and not looks_like_entity_file(text):
+            return
+        self.seen.add(path)
+        documents = parse_documents(text)
+        if not documents:
+            self.problems.append(note(
+                "empty-file",
+                f"{file} holds no YAML document (it is empty or only comments)",
+                hint="Add an entity or remove the file; Backstage skips it silently.",
+                file=file,
+                line=1,
+                backstage="accepted: empty documents are skipped silently",
+            ))
+        for document in documents:
+            self._document(read, target, path, file, document)
+
+    def _document(self, read: _Read, target: Target, path: Path, file: str, doc: YamlDocument) -> None:
+        refused = self._refusal(target, file, doc)
+        if refused:
+            self.problems.extend(refused)
+            read.fail(file, refused[0].line, f"{file} document {doc.index + 1} was refused")
+            return
+        data = doc.data
+        ref = str(envelope_ref(data))
+        if read.location is not None and ref == read.parent:
+            self.problems.append(note(
+                "location-reads-itself",
+                f"{file}: the Location {ref} reads a document with its own ref; it is ignored",
+                hint="Point the Location at other files only.",
+                file=file, line=doc.positions.start, entity=ref,
+                backstage="ignored with a log warning",
+            ))
+            return
+        tree = target.tree
+        file_rel = tree.relpath(path)
+        if not data["metadata"].get("annotations"):
+            data["metadata"]["annotations"] = {}
+        annotate(data, target.location, read.origin, tree, file_rel)
+        context = PlaceholderContext(tree, file_rel, target.location, self.trees,
+                                     doc.positions, file, ref)
+        data = resolve_placeholders(data, context)
+        self.problems.extend(context.problems)
+        if context.failed:
+            return
+        document = Document(
+            data=data, file=file, path=path, index=doc.index, positions=doc.positions,
+            location=target.location, origin=read.origin, parent=read.parent,
+            source=tree.name, commit=tree.commit,
+        )
+        self.documents.append(document)
+        read.documents.append(document)
+        if is_followable(data):
+            self._follow(read, document, tree)
+
+    def _refusal(self, target: Target, file: str, doc: YamlDocument) -> list[Problem]:
+        """Problems Backstage pins on the reading location: the document never becomes
+        an entity."""
+        if doc.error is not None:
+            return [error(
+                doc.error.code,
+                f"{file}: document {doc.index + 1}: {doc.error.message} "
+                f"(line {doc.error.line}, column {doc.error.column})",
+                hint=doc.error.hint,
+                file=file,
+                line=doc.error.line,
+                backstage=f"Error: YAML error at {target.location}, {doc.error.backstage}",
+            )]
+        if not isinstance(doc.data, dict):
+            got = _typeof(doc.data)
+            return [error(
+                "not-an-object",
+                f"{file}: document {doc.index + 1} is a {_plain_type(doc.data)}, not a mapping "
+                "with apiVersion, kind and metadata",
+                hint="Each YAML document must be one entity (`key: value` lines); remove the "
+                "leading `- ` or split the list into documents separated by `---`.",
+                file=file,
+                line=doc.positions.start,
+                backstage=f"Error: Expected object at root, got {got}",
+            )]
+        return check_envelope(doc.data, doc.positions, file)
+
+    def _follow(self, read: _Read, document: Document, tree: SourceTree) -> None:
+        targets = location_targets(document, tree, self.trees)
+        self.problems.extend(targets.problems)
+        child = _Read(str(envelope_ref(document.data)), read.origin, targets.files, location=document)
+        if targets.failed is not None:
+            child.fail(document.file, document.line_of(targets.failed),
+                       f"a target of the Location {child.parent} failed")
+        read.children.append(child)
+        self.queue.append(child)
+
+    def _warn_dropped(self) -> None:
+        for read in self.reads:
+            if read.failure is None:
+                continue
+            dropped = _count(read)
+            if not dropped:
+                continue
+            file, line, what = read.failure
+            self.problems.append(warning(
+                "backstage-drops-siblings",
+                f"Backstage would store none of the {dropped} other "
+                f"entit{'y' if dropped == 1 else 'ies'} read by {read.parent}, because "
+                f"{what}; Playbill keeps {'it' if dropped == 1 else 'them'}",
+                hint="Fix the error reported at this line so Backstage stores the others too.",
+                file=file,
+                line=line,
+                entity=read.parent if read.location is not None else None,
+                backstage=f"the processing of {read.parent} fails and none of the entities "
+                "it read that round are stored",
+            ))
+
+
+def _count(read: _Read) -> int:
+    """Entities a failed read takes down with it, Locations' descendants included."""
+    return len(read.documents) + sum(_count(child) for child in read.children)
+
+
+def _read_text(path: Path, file: str) -> tuple[str, Problem | None]:
+    """The file as UTF-8 text, or the problem that says why not."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return "", _unreadable(file, None, f"cannot be read: {exc.strerror or exc}",
+                               "Check the file's permissions, or remove it from the globs.",
+                               f"Error: file {path} could not be read, {exc}")
+    if b"\x00" in raw:
+        return "", _unreadable(file, raw[: raw.index(b"\x00")].count(b"\n") + 1,
+                               "is not a text file (it holds NUL bytes; binary, or UTF-16)",
+                               "Save it as UTF-8 text, or keep it out of the catalog globs.",
+                               "Error: YAML error at the file's location (it is not text)")
+    try:
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return "", _unreadable(file, line,
+                               f"is not valid UTF-8 (byte 0x{raw[exc.start]:02x} on line {line})",
+                               "Re-save the file as UTF-8 (most editors have an encoding menu).",
+                               "accepted: Backstage decodes it with U+FFFD replacement characters")
+
+
+def _unreadable(file: str, line: int | None, what: str, hint: str, backstage: str) -> Problem:
+    return error("file-unreadable", f"{file} {what}", hint=hint, file=file, line=line,
+                 backstage=backstage)
+
+
+def _typeof(value: object) -> str:
+    """JavaScript's `typeof`, which Backstage's message uses (a list is an `object`)."""
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "object"
+
+
+def _plain_type(value: object) -> str:
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    return "string"
