@@ -31,6 +31,10 @@ class SourceTree:
     remote: str | None = None  # clone URL with any credentials removed
     web: RepoWeb | None = None
     display_prefix: str = ""  # how files are shown: "" for local paths, "acme/shop/" for clones
+    #: When set (a folder given on the command line while the working directory is inside
+    #: the same Git work tree), files are shown relative to this folder if below it and
+    #: absolute otherwise, instead of `display_prefix` + their path in the tree.
+    display_root: Path | None = None
     #: When True (folders given on the command line), files matched by `globs` are read only
     #: if they look like entity files (top-level `apiVersion:` and `kind:` keys), so that
     #: mkdocs.yml or openapi.yaml beside them are not reported as broken entities.
@@ -49,6 +53,11 @@ class SourceTree:
         return True
 
     def display(self, path: Path) -> str:
+        if self.display_root is not None:
+            try:
+                return path.resolve().relative_to(self.display_root.resolve()).as_posix()
+            except ValueError:
+                return str(path.resolve())
         return self.display_prefix + self.relpath(path)
 
     def location_of(self, path: Path, via_location: bool = False) -> LocationRef:
