@@ -117,8 +117,8 @@ def parse_single(text: str) -> tuple[Any, int, YamlError | None]:
     """A file that must hold exactly one document (a `$yaml` placeholder target).
 
     Returns (data, number of documents, error). Unlike catalog files, empty documents
-    count here, and a file with none counts as one empty document: that is what
-    `parseAllDocuments` hands the `$yaml` resolver.
+    count here (after a first one), as `parseAllDocuments` hands them to the `$yaml`
+    resolver: `a: 1\n---\n` is two documents, an empty file none.
     """
     if text.startswith("\ufeff"):
         text = text[1:]
@@ -126,7 +126,7 @@ def parse_single(text: str) -> tuple[Any, int, YamlError | None]:
     if len(chunks) > 1:
         return None, len(chunks), None
     if not chunks:
-        return None, 1, None
+        return None, 0, None
     document = _parse_chunk(0, *chunks[0])
     if document is None:
         return None, 1, None
