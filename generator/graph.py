@@ -155,11 +155,13 @@ def _add_edges(graph: nx.MultiDiGraph, rows: list[Row]) -> None:
     result equals the `add_edge` one.
     """
     succ, pred = graph._succ, graph._pred
+    new_keys, new_attributes = graph.edge_key_dict_factory, graph.edge_attr_dict_factory
     for source, kind, target in rows:
-        keys = succ[source].get(target)
+        out = succ[source]
+        keys = out.get(target)
         if keys is None:
-            keys = succ[source][target] = pred[target][source] = graph.edge_key_dict_factory()
-        keys[kind] = graph.edge_attr_dict_factory()
+            keys = out[target] = pred[target][source] = new_keys()
+        keys[kind] = new_attributes()
 
 
 def _missing_targets(by_ref: dict[str, Entity], emitted: list[_Declaration]) -> list[Problem]:

@@ -349,7 +349,8 @@ def test_ten_thousand_entities_build_quickly():
     elapsed = time.perf_counter() - started
     assert result.graph.number_of_edges() == 100_000
     assert codes(result).count("dependency-cycle") == 1  # one ring through all 10,000
-    assert elapsed < 2.0, f"build_graph took {elapsed:.2f}s"
+    # about 0.5 s on a slow runner; the bound is loose so that only a blow-up fails it
+    assert elapsed < 3.0, f"build_graph took {elapsed:.2f}s"
 
 
 # --- against Backstage's own relations (the oracle) -----------------------------------------
