@@ -53,7 +53,8 @@ from generator.model.source import DEFAULT_GLOBS
 CONFIG_FILE = "catalog_sources.yaml"
 DEFAULT_CACHE_DIR = ".playbill/cache"
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_TOKEN_LOOK = re.compile(r"^(gh[pousr]_|github_pat_|glpat-|ATBB|ATATT)")  # GitHub, GitLab, Atlassian
+# Prefixes of GitHub, GitLab and Atlassian tokens: a sign one was pasted into `token_env`.
+_TOKEN_LOOK = re.compile(r"^(gh[pousr]_|github_pat_|glpat-|ATBB|ATATT)")
 _HIDDEN_INPUTS = {"token_env", "url"}  # never echo what a user may have pasted a secret into
 
 _HINTS = {
@@ -278,7 +279,8 @@ def _problem_of(err: dict, root: yaml.Node, shown: str) -> Problem:
     if err["type"] == "extra_forbidden":
         allowed = _allowed_keys(loc)
         close = difflib.get_close_matches(str(field), allowed, n=1)
-        hint = (f"Did you mean `{close[0]}`? " if close else "") + "Allowed keys: " + ", ".join(allowed)
+        hint = f"Did you mean `{close[0]}`? " if close else ""
+        hint += "Allowed keys: " + ", ".join(allowed)
         parent = _loc_text(loc[:-1]) or "the top level"
         return error("config-unknown-key", f"Unknown key `{field}` in {parent}",
                      hint=hint, file=shown, line=line)
@@ -316,8 +318,8 @@ def _line_of(node: yaml.Node, loc: tuple) -> int | None:
         child = None
         if isinstance(node, yaml.MappingNode) and isinstance(part, str):
             child = next((value for key, value in node.value if key.value == part), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            child = node.value[part]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            child = node.value[part] if part < len(node.value) else None
         if child is None:
             break
         node = child

@@ -13,7 +13,6 @@ echo a secret is redacted before it leaves this module.
 
 from __future__ import annotations
 
-import glob as globlib
 import hashlib
 import re
 import shutil
@@ -96,7 +95,7 @@ def trees_for_paths(paths: Sequence[Path]) -> SourcesResult:
     for path in paths:
         shown = display_path(path)
         if path.is_file():
-            folder, globs, sniff = path.parent.resolve(), (globlib.escape(path.name),), False
+            folder, globs, sniff = path.parent.resolve(), (escape_glob(path.name),), False
         elif path.is_dir():
             folder, globs, sniff = path.resolve(), FOLDER_GLOBS, True
         else:
@@ -139,13 +138,19 @@ def local_tree(
                           **_display(folder, Path.cwd()))
     root = Path(repo.workdir).resolve()
     rel = folder.relative_to(root).as_posix()
-    rooted = tuple(g if rel == "." else f"{globlib.escape(rel)}/{g}" for g in globs)
+    rooted = tuple(g if rel == "." else f"{escape_glob(rel)}/{g}" for g in globs)
     commit = None if repo.head_is_unborn else str(repo.head.target)
     branch = None if repo.head_is_unborn or repo.head_is_detached else repo.head.shorthand
     remote = _origin_url(repo)
     web = web_for(remote, _web_ref(repo, branch) or commit, host) if remote and commit else None
     return SourceTree(name, root, rooted, "url", commit=commit, branch=branch, remote=remote,
                       web=web, sniff=sniff, **_display(root, Path.cwd()))
+
+
+def escape_glob(text: str) -> str:
+    """`text` as a glob matching only itself: wildcard characters become one-character
+    classes (`[*]`, `[[]`, `[{]`), which the loader's node-glob style matcher reads literally."""
+    return re.sub(r"([*?\[{])", r"[\1]", text)
 
 
 def _work_tree_of(folder: Path) -> pygit2.Repository | None:
@@ -194,7 +199,9 @@ def _display(root: Path, base: Path) -> dict:
 # --- Git sources -----------------------------------------------------------------------------
 
 
-def git_tree(source: SourceConfig, cache: Path, where: dict) -> tuple[SourceTree | None, list[Problem]]:
+def git_tree(
+    source: SourceConfig, cache: Path, where: dict
+) -> tuple[SourceTree | None, list[Problem]]:
     """Clone or update one `url:` source and pin it to a commit."""
     url = source.clean_url or ""
     secrets = [s for s in (env_token(source), source.url_password()) if s]
@@ -212,7 +219,7 @@ def git_tree(source: SourceConfig, cache: Path, where: dict) -> tuple[SourceTree
             "source-stale", redact(f"Cannot fetch source {source.display_name} from {url} "
                                    f"({stale}); using commit {resolved.commit[:12]} of "
                                    f"`{resolved.name}` from an earlier run", secrets),
-            hint="The catalog of this source may be out of date. " + _unavailable_hint(source, auth),
+            hint="This source may be out of date. " + _unavailable_hint(source, auth),
             **where))
     ref_for_web = resolved.commit if resolved.kind == "commit" else resolved.name
     tree = SourceTree(
@@ -346,7 +353,8 @@ def _try_resolve(repo: pygit2.Repository, ref: str | None) -> Resolved | None:
 def _known_refs(repo: pygit2.Repository, limit: int = 8) -> str:
     branches = sorted(r.removeprefix("refs/remotes/origin/") for r in repo.references
                       if r.startswith("refs/remotes/origin/") and r != "refs/remotes/origin/HEAD")
-    tags = sorted(r.removeprefix("refs/tags/") for r in repo.references if r.startswith("refs/tags/"))
+    tags = sorted(r.removeprefix("refs/tags/") for r in repo.references
+                  if r.startswith("refs/tags/"))
     known = ", ".join([*branches[:limit], *tags[:limit]])
     return f"The remote has: {known}" if known else "The remote has no branches or tags"
 
@@ -355,7 +363,8 @@ def _checkout(repo: pygit2.Repository, commit: str) -> None:
     """Force the work tree to `commit` and detach HEAD there: the cache is ours, so local
     edits and stray files are discarded rather than mixed into the catalog."""
     target = repo[commit]
-    strategy = CheckoutStrategy.FORCE | CheckoutStrategy.REMOVE_UNTRACKED | CheckoutStrategy.REMOVE_IGNORED
+    strategy = (CheckoutStrategy.FORCE | CheckoutStrategy.REMOVE_UNTRACKED
+                | CheckoutStrategy.REMOVE_IGNORED)
     repo.checkout_tree(target, strategy=strategy)
     repo.set_head(target.id)
 
@@ -413,7 +422,8 @@ def _unavailable_hint(source: SourceConfig, auth: Auth) -> str:
         return (f"Environment variable {source.token_env} is not set; set it to a token with "
                 "read access, and check the URL and your network")
     if auth.rejected:
-        return f"Check that the token in {source.token_env or 'the URL'} is valid and can read the repository"
+        where = source.token_env or "the URL"
+        return f"Check that the token in {where} is valid and can read the repository"
     return "Check the URL, your network and access rights (private repositories need `token_env`)"
 
 

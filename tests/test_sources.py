@@ -329,7 +329,7 @@ class GitHttpServer:
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True).start()
 
     def close(self) -> None:
         self.httpd.shutdown()
@@ -466,3 +466,19 @@ def test_trees_for_paths_below_the_working_directory(tmp_path, monkeypatch):
     assert single.root == (tmp_path / "cat" / "sub").resolve()
     assert single.globs == ("x[[]1].yaml",)  # the file itself, not a character class
     assert list(single.root.glob(single.globs[0])) == [single.root / "x[1].yaml"]
+
+
+def test_rerooted_globs_match_the_same_files_in_the_loader(tmp_path, monkeypatch):
+    """The loader expands globs from the tree root; re-rooting must not widen or lose matches."""
+    from generator.load.globs import expand
+
+    make_repo(tmp_path / "work", {"svc/a/catalog-info.yaml": "x", "other/a/catalog-info.yaml": "y",
+                                  "odd {x}/we[i]rd*.yaml": "z"})
+    monkeypatch.chdir(tmp_path)
+    config = config_of(tmp_path, {"path": "work/svc", "catalog": ["*/catalog-info.yaml"]})
+    (svc,) = fetch_sources(config).trees
+    (odd,) = trees_for_paths([tmp_path / "work/odd {x}/we[i]rd*.yaml"]).trees
+
+    assert [p.relative_to(svc.root).as_posix() for g in svc.globs for p in expand(svc.root, g)] == [
+        "svc/a/catalog-info.yaml"]
+    assert [p.name for g in odd.globs for p in expand(odd.root, g)] == ["we[i]rd*.yaml"]
