@@ -350,6 +350,13 @@ def _syntax_error(exc: yaml.MarkedYAMLError, chunk: str, offset: int) -> YamlErr
     mark = exc.problem_mark or exc.context_mark
     line = mark.line if mark else 0
     column = mark.column if mark else 0
+    lines = chunk.split("\n")
+    if line >= len(lines) or not lines[line].strip():
+        # PyYAML stops at the end of the chunk (an unclosed `[`, say), which is the next
+        # document's `---`: point at the last line this document holds instead.
+        filled = [n for n in range(min(line, len(lines) - 1), -1, -1) if lines[n].strip()]
+        if filled:
+            line, column = filled[0], len(lines[filled[0]].rstrip())
     tab = _tab_indent(chunk, line, exc)
     if tab is not None:
         return YamlError(
