@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
-from generator.load.annotations import annotate
+from generator.load.annotations import annotate, location_annotations
 from generator.load.globs import expand, has_magic
 from generator.load.locations import Target, is_followable, location_targets
 from generator.load.placeholders import PlaceholderContext, resolve_placeholders
@@ -61,6 +61,24 @@ class _Read:
             self.failure = (file, line, what)
 
 
+@dataclass
+class _File:
+    """One file being read: computed once, shared by all its documents."""
+
+    target: Target
+    path: Path  # resolved
+    file_rel: str
+    file: str  # display path
+    dollars: bool  # could it hold a placeholder at all? (most files cannot)
+    _annotations: dict[str, str] | None = None
+
+    def annotations(self, origin: LocationRef) -> dict[str, str]:
+        if self._annotations is None:
+            tree = self.target.tree
+            self._annotations = location_annotations(self.target.location, origin, tree, self.file_rel)
+        return self._annotations
+
+
 def load_catalog(trees: Sequence[SourceTree]) -> LoadResult:
     """Read every tree's catalog files, then every file their Locations point at.
 
@@ -82,6 +100,7 @@ class _Loader:
         self.documents: list[Document] = []
         self.problems: list[Problem] = []
         self.seen: set[Path] = set()
+        self.roots: dict[Path, Path] = {}
         self.reads: list[_Read] = []
         self.queue: deque[_Read] = deque()
 
@@ -139,10 +158,20 @@ class _Loader:
                 line=1,
                 backstage="accepted: empty documents are skipped silently",
             ))
+        here = _File(target, path, self._relpath(tree, path), file, "$" in text)
         for document in documents:
-            self._document(read, target, path, file, document)
+            self._document(read, here, document)
 
-    def _document(self, read: _Read, target: Target, path: Path, file: str, doc: YamlDocument) -> None:
+    def _relpath(self, tree: SourceTree, path: Path) -> str:
+        """`tree.relpath` for an already resolved path, resolving each root only once
+        (resolving is most of the cost of loading many small files)."""
+        root = self.roots.get(tree.root)
+        if root is None:
+            root = self.roots[tree.root] = tree.root.resolve()
+        return path.relative_to(root).as_posix()
+
+    def _document(self, read: _Read, here: "_File", doc: YamlDocument) -> None:
+        target, path, file_rel, file = here.target, here.path, here.file_rel, here.file
         refused = self._refusal(target, file, doc)
         if refused:
             self.problems.extend(refused)
@@ -160,16 +189,16 @@ class _Loader:
             ))
             return
         tree = target.tree
-        file_rel = tree.relpath(path)
         if not data["metadata"].get("annotations"):
             data["metadata"]["annotations"] = {}
-        annotate(data, target.location, read.origin, tree, file_rel)
-        context = PlaceholderContext(tree, file_rel, target.location, self.trees,
-                                     doc.positions, file, ref)
-        data = resolve_placeholders(data, context)
-        self.problems.extend(context.problems)
-        if context.failed:
-            return
+        annotate(data, here.annotations(read.origin))
+        if here.dollars:
+            context = PlaceholderContext(tree, file_rel, target.location, self.trees,
+                                         doc.positions, file, ref)
+            data = resolve_placeholders(data, context)
+            self.problems.extend(context.problems)
+            if context.failed:
+                return
         document = Document(
             data=data, file=file, path=path, index=doc.index, positions=doc.positions,
             location=target.location, origin=read.origin, parent=read.parent,

@@ -18,23 +18,17 @@ SOURCE_LOCATION = "backstage.io/source-location"
 _COMMIT_HASH = re.compile(r"\b[0-9a-f]{40,}\b")
 
 
-def annotate(
-    data: dict[str, Any],
+def location_annotations(
     location: LocationRef,
     origin: LocationRef,
     tree: SourceTree,
     file_rel: str,
-) -> None:
-    """Add the annotations in place, in Backstage's key order.
+) -> dict[str, str]:
+    """What Backstage writes on every entity read from one file, in its key order.
 
-    `managed-by-location` and `managed-by-origin-location` always replace what the author
-    wrote (the output collector sets them); `view-url`, `edit-url` and `source-location`
-    are only defaults for url locations (AnnotateLocationEntityProcessor merges the
-    entity over them, so the author's values win).
+    Computed once per file: every document of the file gets the same values.
     """
-    metadata = data["metadata"]
-    authored = metadata.get("annotations") or {}
-    ours: dict[str, Any] = {
+    ours = {
         MANAGED_BY_LOCATION: str(location),
         MANAGED_BY_ORIGIN_LOCATION: str(origin),
     }
@@ -43,9 +37,25 @@ def annotate(
         edit = _edit_url(location, tree, file_rel)
         if edit:
             ours[EDIT_URL] = edit
-        ours[SOURCE_LOCATION] = f"url:{_folder_url(location, tree, file_rel)}"
-    kept = {k: v for k, v in authored.items() if k not in (MANAGED_BY_LOCATION, MANAGED_BY_ORIGIN_LOCATION)}
+        ours[SOURCE_LOCATION] = f"url:{_folder_url(tree, file_rel)}"
+    return ours
+
+
+def annotate(data: dict[str, Any], ours: dict[str, str]) -> None:
+    """Add `ours` (from `location_annotations`) to an entity in place.
+
+    `managed-by-location` and `managed-by-origin-location` always replace what the author
+    wrote (the output collector sets them); `view-url`, `edit-url` and `source-location`
+    are only defaults for url locations (AnnotateLocationEntityProcessor merges the
+    entity over them, so the author's values win).
+    """
+    metadata = data["metadata"]
+    authored = metadata.get("annotations") or {}
+    kept = {k: v for k, v in authored.items() if k not in _MANAGED}
     metadata["annotations"] = {**ours, **kept}
+
+
+_MANAGED = (MANAGED_BY_LOCATION, MANAGED_BY_ORIGIN_LOCATION)
 
 
 def _edit_url(location: LocationRef, tree: SourceTree, file_rel: str) -> str | None:
@@ -54,7 +64,7 @@ def _edit_url(location: LocationRef, tree: SourceTree, file_rel: str) -> str | N
     return tree.web.edit_url(file_rel)
 
 
-def _folder_url(location: LocationRef, tree: SourceTree, file_rel: str) -> str:
+def _folder_url(tree: SourceTree, file_rel: str) -> str:
     """The folder of the file, ending in `/` (GitHub gives its `/tree/` form)."""
     folder = posixpath.dirname(file_rel)
     if tree.web is not None:
