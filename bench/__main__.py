@@ -2,7 +2,7 @@
 
     python -m bench                      # 10,000 entities in a temporary folder
     python -m bench --entities 50000     # or 1000, ...
-    python -m bench --out /tmp/cat --keep-going
+    python -m bench --out /tmp/cat --repeat 3
 
 Prints one row per stage (seconds, entities per second, peak memory) and the problems by
 severity. The synthetic catalog is valid, so any error is a bug in the generator or in a
@@ -42,7 +42,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cpu:     {pinned}; location type {args.location_type}; "
               f"RSS before stages {peak_rss_mb():.0f} MiB")
         print()
-        timings = run_stages({"trees": trees})
+        runs = [run_stages({"trees": trees}) for _ in range(args.repeat)]
+        timings = min(runs, key=lambda run: sum(t.seconds or 0.0 for t in run))
+        if args.repeat > 1:
+            totals = ", ".join(f"{sum(t.seconds or 0.0 for t in run):.2f}" for run in runs)
+            print(f"runs:    {totals} s; the fastest is shown\n")
     print(_table(timings, synthetic.entities))
     return _verdict(timings, synthetic.entities)
 
@@ -54,6 +58,9 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=None,
                         help="write the catalog here and keep it (default: a temporary folder)")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default: %(default)s)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="run the stages this many times and show the fastest run "
+                             "(less noise on a busy machine; default: %(default)s)")
     parser.add_argument("--location-type", choices=("url", "file"), default="url",
                         help="read the folders as Git clones (url) or plain folders (file)")
     return parser.parse_args(argv)
@@ -108,9 +115,11 @@ def _verdict(timings: list[Timing], entities: int) -> int:
         seconds = sum(t.seconds for t in core)
         scaled = seconds * TARGET_ENTITIES / entities
         verdict = "met" if scaled < TARGET_SECONDS else "MISSED"
+        measured = f"{seconds:.2f} s"
+        if entities != TARGET_ENTITIES:
+            measured += f" for {entities:,}, so about {scaled:.2f} s if linear"
         print(f"\ntarget: load+validate+graph of {TARGET_ENTITIES:,} entities under "
-              f"{TARGET_SECONDS:.0f} s: {seconds:.2f} s for {entities:,} "
-              f"({scaled:.2f} s per {TARGET_ENTITIES:,}): {verdict}")
+              f"{TARGET_SECONDS:.0f} s: {measured}: {verdict}")
     return status
 
 
