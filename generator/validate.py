@@ -14,8 +14,10 @@ Across documents refs compare case-insensitively: within one file the last docum
 
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from generator.model.document import Document
 from generator.model.entity import Entity
@@ -24,7 +26,7 @@ from generator.model.kinds import (
     KINDS, KindSpec, RefFailure, SchemaError, emit_relations, entity_schema_errors,
     foreign_root_fields, kind_spec, similar_kind,
 )
-from generator.model.kinds.emit import original_path, sort_order, sorted_spec
+from generator.model.kinds.emit import js_falsy, original_path, sort_order, sorted_spec
 from generator.model.problem import Problem, error, warning
 from generator.model.ref import DEFAULT_NAMESPACE, EntityRef
 from generator.model.kinds.messages import (
@@ -53,7 +55,22 @@ class Checked:
 
 def validate(documents: Sequence[Document]) -> ValidationResult:
     """Validate documents given in load order; that order decides which duplicate wins."""
-    return keep_unique([check_document(document) for document in documents])
+    with _gc_paused():
+        return keep_unique([check_document(document) for document in documents])
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Validation allocates a few hundred thousand small objects that all survive (the
+    entities and their relations) and creates no reference cycles; letting the cyclic
+    collector rescan them again and again would cost as much as the validation itself."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @dataclass(frozen=True)
@@ -110,10 +127,14 @@ def check_document(document: Document) -> Checked:
 
 
 def _processed(data: dict[str, Any], spec: Any) -> dict[str, Any]:
-    """The entity as Backstage stores it: namespace defaulted, sorted arrays sorted. A copy
-    at every level we change; the document's own dicts stay untouched."""
+    """The entity as Backstage stores it: namespace defaulted, sorted arrays sorted, empty
+    annotations (`annotations:` with nothing after it) an object, as Backstage makes them
+    when it adds its location annotations. A copy at every level we change; the
+    document's own dicts stay untouched."""
     out = dict(data)
     metadata = dict(data["metadata"])
+    if "annotations" in metadata and js_falsy(metadata["annotations"]):
+        metadata["annotations"] = {}
     if not metadata.get("namespace"):
         metadata["namespace"] = DEFAULT_NAMESPACE
     out["metadata"] = metadata

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from functools import lru_cache
+from typing import Any, Callable
 from urllib.parse import unquote
 
 ADR_LINK = (
@@ -172,6 +173,17 @@ def _valid_authority(rest: str, forbidden: set[str], host_required: bool) -> boo
     return not any(char in forbidden for char in host)
 
 
+def _memo(check: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    """Catalogs repeat the same keys, tags and values thousands of times: remember verdicts
+    on strings (bounded), check anything else directly."""
+    cached = lru_cache(maxsize=65536)(check)
+
+    def memo(value: Any) -> bool:
+        return cached(value) if type(value) is str else check(value)
+
+    return memo
+
+
 @dataclass(frozen=True)
 class FormatRule:
     """One Backstage validator: its check and the expectation its failure message names."""
@@ -184,38 +196,38 @@ class FormatRule:
 
 
 NAME = FormatRule(
-    "name", is_valid_name, NAME_EXPECTATION,
+    "name", _memo(is_valid_name), NAME_EXPECTATION,
     "use 1-63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit",
     "name-format",
 )
 NAMESPACE = FormatRule(
-    "namespace", is_valid_namespace, NAMESPACE_EXPECTATION,
+    "namespace", _memo(is_valid_namespace), NAMESPACE_EXPECTATION,
     "use 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit",
     "namespace-format",
 )
 API_VERSION = FormatRule(
-    "apiVersion", is_valid_api_version, PREFIX_EXPECTATION,
+    "apiVersion", _memo(is_valid_api_version), PREFIX_EXPECTATION,
     "write it as <dns-prefix>/<version>, e.g. backstage.io/v1alpha1",
     "api-version-format",
 )
 KIND = FormatRule(
-    "kind", is_valid_kind, KIND_EXPECTATION,
+    "kind", _memo(is_valid_kind), KIND_EXPECTATION,
     "use a letter followed by letters and digits only, e.g. Component",
     "kind-format",
 )
 LABEL_KEY = FormatRule(
-    "label key", is_valid_label_key, PREFIX_EXPECTATION,
+    "label key", _memo(is_valid_label_key), PREFIX_EXPECTATION,
     "write [<lowercase-dns-prefix>/]<name>, e.g. example.com/tier, with at most one '/'",
     "label-format",
 )
 LABEL_VALUE = FormatRule(
-    "label value", is_valid_label_value, NAME_EXPECTATION,
+    "label value", _memo(is_valid_label_value), NAME_EXPECTATION,
     "use \"\" or 1-63 letters, digits, '-', '_' or '.' (no spaces); put free text in an "
     "annotation instead",
     "label-format",
 )
 ANNOTATION_KEY = FormatRule(
-    "annotation key", is_valid_annotation_key, PREFIX_EXPECTATION,
+    "annotation key", _memo(is_valid_annotation_key), PREFIX_EXPECTATION,
     "write [<lowercase-dns-prefix>/]<name>, e.g. example.com/notes, with at most one '/'",
     "annotation-format",
 )
@@ -224,13 +236,13 @@ ANNOTATION_VALUE = FormatRule(
     "annotation-format",
 )
 TAG = FormatRule(
-    "tag", is_valid_tag, TAG_EXPECTATION,
+    "tag", _memo(is_valid_tag), TAG_EXPECTATION,
     "use lowercase letters, digits, ':', '+' and '#' in runs joined by single '-', "
     "at most 63 characters",
     "tag-format",
 )
 LINK_URL = FormatRule(
-    "link url", is_valid_url, URL_EXPECTATION,
+    "link url", _memo(is_valid_url), URL_EXPECTATION,
     "use an absolute URL with a scheme, e.g. https://example.com/docs or mailto:team@x.org",
     "link-format",
 )
@@ -277,48 +289,60 @@ def js_string(value: Any) -> str:
     return str(value)
 
 
-def field_format_violations(data: dict[str, Any]) -> Iterator[FormatViolation]:
+def field_format_violations(data: dict[str, Any]) -> list[FormatViolation]:
     """Every FieldFormat failure of an entity, in the order Backstage checks them.
 
     Backstage stops at the first; callers may go on to show users everything at once.
     Assumes the entity schema passed (metadata is an object, labels map to strings, ...),
-    but tolerates anything.
+    but tolerates anything. Runs for every entity, so field names are only built for
+    failures.
     """
-    metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
-    yield from _check("apiVersion", ("apiVersion",), data.get("apiVersion"), API_VERSION)
-    yield from _check("kind", ("kind",), data.get("kind"), KIND)
-    yield from _check("metadata.name", ("metadata", "name"), metadata.get("name"), NAME)
-    if "namespace" in metadata:
-        yield from _check(
+    found: list[FormatViolation] = []
+    metadata = data.get("metadata")
+    if type(metadata) is not dict:
+        metadata = {}
+    for field, path, value, rule in (
+        ("apiVersion", ("apiVersion",), data.get("apiVersion"), API_VERSION),
+        ("kind", ("kind",), data.get("kind"), KIND),
+        ("metadata.name", ("metadata", "name"), metadata.get("name"), NAME),
+    ):
+        if not rule.check(value):
+            found.append(FormatViolation(field, path, value, rule))
+    if "namespace" in metadata and not NAMESPACE.check(metadata["namespace"]):
+        found.append(FormatViolation(
             "metadata.namespace", ("metadata", "namespace"), metadata["namespace"], NAMESPACE
-        )
+        ))
     for section, key_rule, value_rule in (
         ("labels", LABEL_KEY, LABEL_VALUE),
         ("annotations", ANNOTATION_KEY, ANNOTATION_VALUE),
     ):
         entries = metadata.get(section)
-        for key, value in (entries.items() if isinstance(entries, dict) else ()):
-            path = ("metadata", section, key)
-            key_bad = list(_check(f"{section}.{key}", path, key, key_rule))
-            yield from key_bad
-            if not key_bad:
-                yield from _check(f"{section}.{key}", path, value, value_rule)
+        if type(entries) is not dict:
+            continue
+        for key, value in entries.items():
+            key = key if type(key) is str else js_string(key)  # JSON keys are strings
+            if not key_rule.check(key):
+                found.append(FormatViolation(f"{section}.{key}", ("metadata", section, key), key, key_rule))
+            elif not value_rule.check(value):
+                found.append(FormatViolation(f"{section}.{key}", ("metadata", section, key), value, value_rule))
     tags = metadata.get("tags")
-    for index, tag in enumerate(tags if isinstance(tags, list) else ()):
-        yield from _check(f"tags.{index}", ("metadata", "tags", index), tag, TAG)
+    if type(tags) is list:
+        for index, tag in enumerate(tags):
+            if not TAG.check(tag):
+                found.append(FormatViolation(f"tags.{index}", ("metadata", "tags", index), tag, TAG))
     links = metadata.get("links")
-    for index, link in enumerate(links if isinstance(links, list) else ()):
-        yield from _link_violations(index, link if isinstance(link, dict) else {})
+    if type(links) is list:
+        for index, link in enumerate(links):
+            found.extend(_link_violations(index, link if type(link) is dict else {}))
+    return found
 
 
-def _link_violations(index: int, link: dict[str, Any]) -> Iterator[FormatViolation]:
+def _link_violations(index: int, link: dict[str, Any]) -> list[FormatViolation]:
+    found = []
     base = ("metadata", "links", index)
-    yield from _check(f"links.{index}.url", (*base, "url"), link.get("url"), LINK_URL)
+    if not LINK_URL.check(link.get("url")):
+        found.append(FormatViolation(f"links.{index}.url", (*base, "url"), link.get("url"), LINK_URL))
     for key in ("title", "icon"):
-        if key in link:
-            yield from _check(f"links.{index}.{key}", (*base, key), link[key], NON_EMPTY)
-
-
-def _check(field: str, path: tuple, value: Any, rule: FormatRule) -> Iterator[FormatViolation]:
-    if not rule.check(value):
-        yield FormatViolation(field, path, value, rule)
+        if key in link and not NON_EMPTY.check(link[key]):
+            found.append(FormatViolation(f"links.{index}.{key}", (*base, key), link[key], NON_EMPTY))
+    return found

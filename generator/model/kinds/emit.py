@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from generator.model.kinds.common import KindSpec
+from generator.model.kinds.common import KindSpec, RelationField
 from generator.model.ref import EntityRef, RefError, parse_ref
 from generator.model.relations import Relation
 
@@ -43,8 +44,17 @@ def sort_order(spec: dict[str, Any]) -> dict[str, list[int]]:
     orders = {}
     for field in SORTED_FIELDS:
         value = spec.get(field)
-        if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
-            orders[field] = sorted(range(len(value)), key=lambda i: js_sort_key(value[i]))
+        if type(value) is not list or len(value) < 2:
+            continue
+        try:
+            if value == sorted(value) and "".join(value).isascii():
+                continue  # already sorted, the common case
+        except TypeError:
+            continue  # not all strings: Backstage leaves it alone
+        if all(type(v) is str for v in value):
+            order = sorted(range(len(value)), key=lambda i: js_sort_key(value[i]))
+            if order != list(range(len(value))):
+                orders[field] = order
     return orders
 
 
@@ -73,43 +83,54 @@ def emit_relations(
     spec: dict[str, Any],
     orders: dict[str, list[int]],
 ) -> tuple[list[Relation], list[RefFailure]]:
-    """Forward relations of an entity whose (sorted) spec passed validation, in order."""
+    """Forward relations of an entity whose (sorted) spec passed validation, in order.
+
+    `orders` (from `sort_order`) maps sorted positions back to the author's, so each
+    relation's `field` points at the line that declared it.
+    """
     relations: list[Relation] = []
     failures: list[RefFailure] = []
+    namespace = source.namespace
     for field in kind.relation_fields:
-        value = spec.get(field.field)
-        if _js_falsy(value):
+        name = field.field
+        value = spec.get(name)
+        if value is None:
             continue
-        items = value if isinstance(value, list) else [value]
-        for index, item in enumerate(items):
-            path = ("spec", field.field, index) if isinstance(value, list) else ("spec", field.field)
-            path = original_path(path, orders)
-            try:
-                target = parse_target(item, field.default_kind, source.namespace)
-            except RefError as exc:
-                failures.append(RefFailure(path, item, str(exc)))
-                continue
-            relations.append(Relation(source, field.relation, target, path))
+        if type(value) is list:
+            order = orders.get(name)
+            for index, item in enumerate(value):
+                path = ("spec", name, order[index] if order else index)
+                _emit(relations, failures, source, field, path, item)
+        elif not js_falsy(value):
+            _emit(relations, failures, source, field, ("spec", name), value)
     return relations, failures
+
+
+def _emit(
+    relations: list[Relation], failures: list[RefFailure], source: EntityRef,
+    field: RelationField, path: tuple, value: Any,
+) -> None:
+    try:
+        target = parse_target(value, field.default_kind, source.namespace)
+    except RefError as exc:
+        failures.append(RefFailure(path, value, str(exc)))
+    else:
+        relations.append(Relation(source, field.relation, target, path))
 
 
 def parse_target(value: Any, default_kind: str | None, namespace: str) -> EntityRef:
     """`parseEntityRef(value, {defaultKind, defaultNamespace})`, with Backstage's error
     class and wording in the RefError (`TypeError: …` or `Error: …`)."""
-    if _js_falsy(value):
+    if type(value) is str and value:
+        return _parse_string(value, default_kind, namespace)
+    if js_falsy(value):
         raise RefError("Error: Entity reference must not be empty")
-    if isinstance(value, str):
-        try:
-            return parse_ref(value, default_kind, namespace)
-        except RefError as exc:
-            name = "TypeError" if "was not on the form" in str(exc) else "Error"
-            raise RefError(f"{name}: {exc}") from None
     parts = value if isinstance(value, dict) else {}
     kind = _coalesce(parts.get("kind"), default_kind)
     space = _coalesce(parts.get("namespace"), namespace)
     name = parts.get("name")
     for label, part in (("kind", kind), ("namespace", space), ("name", name)):
-        if _js_falsy(part):
+        if js_falsy(part):
             hint = ' (e.g. did not start with "component:" or similar)' if label == "kind" else ""
             raise RefError(
                 f"Error: Entity reference {_json(value)} had missing or empty {label}{hint}"
@@ -119,12 +140,23 @@ def parse_target(value: Any, default_kind: str | None, namespace: str) -> Entity
     return EntityRef(kind, space, name)
 
 
+@lru_cache(maxsize=65536)
+def _parse_string(value: str, default_kind: str | None, namespace: str) -> EntityRef:
+    """Refs repeat (owners, systems); EntityRef is immutable, so parse each one once.
+    Errors are not cached: lru_cache does not remember exceptions."""
+    try:
+        return parse_ref(value, default_kind, namespace)
+    except RefError as exc:
+        name = "TypeError" if "was not on the form" in str(exc) else "Error"
+        raise RefError(f"{name}: {exc}") from None
+
+
 def _coalesce(value: Any, default: Any) -> Any:
     """JavaScript's `??`: only null/undefined fall back."""
     return default if value is None else value
 
 
-def _js_falsy(value: Any) -> bool:
+def js_falsy(value: Any) -> bool:
     if value is None or value is False or value == "":
         return True
     return isinstance(value, (int, float)) and not isinstance(value, bool) and value == 0

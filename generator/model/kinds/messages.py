@@ -10,6 +10,7 @@ from typing import Any
 
 from generator.model.formats import FormatViolation, js_string
 from generator.model.kinds.common import SchemaError
+from generator.model.kinds.emit import js_falsy
 
 #: Hints for well-known spec fields when they are missing.
 FIELD_HINTS = {
@@ -110,6 +111,8 @@ def format_message(violation: FormatViolation) -> str:
 def envelope_error(data: Any) -> tuple[tuple, str] | None:
     """What Backstage's envelope check says about a document the loader should have
     refused (path, `<ErrorName>: <message>`), or None when the envelope is sound."""
+    if _sound(data):
+        return None
     if not isinstance(data, dict):
         return (), f"Error: Expected object at root, got {_js_typeof(data)}"
     for key in ("apiVersion", "kind", "metadata"):
@@ -132,9 +135,27 @@ def envelope_error(data: Any) -> tuple[tuple, str] | None:
             if broken:
                 return broken
     annotations = metadata.get("annotations")
-    if "annotations" in metadata and not isinstance(annotations, dict):
+    if not js_falsy(annotations) and not isinstance(annotations, dict):
         return ("metadata", "annotations"), "Error: metadata.annotations must be a valid object"
     return None
+
+
+def _sound(data: Any) -> bool:
+    """The common case, checked cheaply: what the loader already guarantees."""
+    if type(data) is not dict:
+        return False
+    metadata = data.get("metadata")
+    if type(metadata) is not dict:
+        return False
+    namespace = metadata.get("namespace", "x")
+    annotations = metadata.get("annotations")
+    return (
+        type(data.get("apiVersion")) is str and data["apiVersion"] != ""
+        and type(data.get("kind")) is str and data["kind"] != ""
+        and type(metadata.get("name")) is str and metadata["name"] != ""
+        and type(namespace) is str and namespace != ""
+        and (annotations is None or type(annotations) is dict)
+    )
 
 
 def _string_error(path: tuple, value: Any) -> tuple[tuple, str] | None:
