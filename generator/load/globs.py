@@ -86,7 +86,8 @@ def _compile(pattern: str) -> re.Pattern[str]:
                 out.append(re.escape(char))
                 i += 1
             else:
-                body = pattern[i + 1 : end]
+                # Inside a class only `\` and `[` need escaping for `re`; `!` negates.
+                body = pattern[i + 1 : end].replace("\\", "\\\\").replace("[", "\\[")
                 if body.startswith("!"):
                     body = "^" + body[1:]
                 out.append(f"[{body}]")

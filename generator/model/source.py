@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from generator.model.location import LocationRef
@@ -41,9 +42,14 @@ class SourceTree:
     sniff: bool = False
     extra: dict = field(default_factory=dict, compare=False)
 
+    @cached_property
+    def resolved_root(self) -> Path:
+        """The root with symlinks resolved, once: loading resolves every file against it."""
+        return self.root.resolve()
+
     def relpath(self, path: Path) -> str:
         """`path` relative to the tree root, with `/` separators."""
-        return path.resolve().relative_to(self.root.resolve()).as_posix()
+        return path.resolve().relative_to(self.resolved_root).as_posix()
 
     def contains(self, path: Path) -> bool:
         try:
