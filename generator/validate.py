@@ -238,7 +238,10 @@ def _bad_ref(where: _Where, kind: KindSpec, failure: RefFailure) -> Problem:
     field_name = str(failure.path[1])
     hint = "write a ref as [<kind>:][<namespace>/]<name>, e.g. component:default/orders"
     if field_name in ("dependsOn", "dependencyOf"):
-        hint = f"{field_name} has no default kind: write e.g. resource:{failure.value} or component:{failure.value}"
+        hint = (
+            f"{field_name} has no default kind: write the kind, e.g. "
+            f"resource:{failure.value} or component:{failure.value}"
+        )
     return where.problem(
         error, "bad-ref",
         f"{dotted(failure.path)}: {describe(failure.value)} is not a valid entity ref "

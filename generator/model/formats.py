@@ -322,14 +322,14 @@ def field_format_violations(data: dict[str, Any]) -> list[FormatViolation]:
         for key, value in entries.items():
             key = key if type(key) is str else js_string(key)  # JSON keys are strings
             if not key_rule.check(key):
-                found.append(FormatViolation(f"{section}.{key}", ("metadata", section, key), key, key_rule))
+                found.append(_violation(f"{section}.{key}", (section, key), key_rule, key))
             elif not value_rule.check(value):
-                found.append(FormatViolation(f"{section}.{key}", ("metadata", section, key), value, value_rule))
+                found.append(_violation(f"{section}.{key}", (section, key), value_rule, value))
     tags = metadata.get("tags")
     if type(tags) is list:
         for index, tag in enumerate(tags):
             if not TAG.check(tag):
-                found.append(FormatViolation(f"tags.{index}", ("metadata", "tags", index), tag, TAG))
+                found.append(_violation(f"tags.{index}", ("tags", index), TAG, tag))
     links = metadata.get("links")
     if type(links) is list:
         for index, link in enumerate(links):
@@ -339,10 +339,15 @@ def field_format_violations(data: dict[str, Any]) -> list[FormatViolation]:
 
 def _link_violations(index: int, link: dict[str, Any]) -> list[FormatViolation]:
     found = []
-    base = ("metadata", "links", index)
+    base = ("links", index)
     if not LINK_URL.check(link.get("url")):
-        found.append(FormatViolation(f"links.{index}.url", (*base, "url"), link.get("url"), LINK_URL))
+        found.append(_violation(f"links.{index}.url", (*base, "url"), LINK_URL, link.get("url")))
     for key in ("title", "icon"):
         if key in link and not NON_EMPTY.check(link[key]):
-            found.append(FormatViolation(f"links.{index}.{key}", (*base, key), link[key], NON_EMPTY))
+            found.append(_violation(f"links.{index}.{key}", (*base, key), NON_EMPTY, link[key]))
     return found
+
+
+def _violation(field: str, path: tuple, rule: FormatRule, value: Any) -> FormatViolation:
+    """A violation under `metadata`, `path` relative to it."""
+    return FormatViolation(field, ("metadata", *path), value, rule)

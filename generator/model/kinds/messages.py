@@ -117,7 +117,9 @@ def envelope_error(data: Any) -> tuple[tuple, str] | None:
         return (), f"Error: Expected object at root, got {_js_typeof(data)}"
     for key in ("apiVersion", "kind", "metadata"):
         if key not in data:
-            return (), f"TypeError: <root> must have required property '{key}' - missingProperty: {key}"
+            return (), (
+                f"TypeError: <root> must have required property '{key}' - missingProperty: {key}"
+            )
     for key in ("apiVersion", "kind"):
         broken = _string_error((key,), data[key])
         if broken:
