@@ -88,7 +88,8 @@ def trees_for_paths(paths: Sequence[Path]) -> SourcesResult:
     """Trees for files and folders named on the command line (`playbill validate a.yaml docs/`).
 
     A file is read on its own; a folder is searched for YAML files that look like entities
-    (`sniff`). Inside a Git work tree they are `url` locations of that repository, as for a
+    (`sniff`). Locations in them are checked (their targets must exist) but not followed:
+    what is named is what gets validated. Inside a Git work tree they are `url` locations of that repository, as for a
     `path:` source; paths are shown relative to the working directory when below it.
     """
     result = SourcesResult()
@@ -103,7 +104,7 @@ def trees_for_paths(paths: Sequence[Path]) -> SourcesResult:
                 "path-not-found", f"{shown} does not exist",
                 hint="Give a catalog file or a folder holding catalog files", file=shown))
             continue
-        result.trees.append(local_tree(folder, globs, shown, sniff=sniff))
+        result.trees.append(local_tree(folder, globs, shown, sniff=sniff, follow_locations=False))
     return result
 
 
@@ -123,7 +124,8 @@ def path_tree(source: SourceConfig, where: dict) -> tuple[SourceTree | None, lis
 
 
 def local_tree(
-    folder: Path, globs: Sequence[str], name: str, host: str | None = None, sniff: bool = False
+    folder: Path, globs: Sequence[str], name: str, host: str | None = None, sniff: bool = False,
+    follow_locations: bool = True,
 ) -> SourceTree:
     """A local folder as a tree: the whole Git work tree when it is inside one, else itself.
 
@@ -135,7 +137,7 @@ def local_tree(
     repo = _work_tree_of(folder)
     if repo is None:
         return SourceTree(name, folder, tuple(globs), "file", sniff=sniff,
-                          **_display(folder, Path.cwd()))
+                          follow_locations=follow_locations, **_display(folder, Path.cwd()))
     root = Path(repo.workdir).resolve()
     rel = folder.relative_to(root).as_posix()
     rooted = tuple(g if rel == "." else f"{escape_glob(rel)}/{g}" for g in globs)
@@ -144,7 +146,8 @@ def local_tree(
     remote = _origin_url(repo)
     web = web_for(remote, _web_ref(repo, branch) or commit, host) if remote and commit else None
     return SourceTree(name, root, rooted, "url", commit=commit, branch=branch, remote=remote,
-                      web=web, sniff=sniff, **_display(root, Path.cwd()))
+                      web=web, sniff=sniff, follow_locations=follow_locations,
+                      **_display(root, Path.cwd()))
 
 
 def escape_glob(text: str) -> str:

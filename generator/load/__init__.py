@@ -239,12 +239,16 @@ class _Loader:
     def _follow(self, read: _Read, document: Document, tree: SourceTree) -> None:
         targets = location_targets(document, tree, self.trees)
         self.problems.extend(targets.problems)
+        if any(p.is_error for p in targets.problems):
+            # Backstage pins the error on the Location itself, which is then not stored.
+            self.documents.remove(document)
         child = _Read(str(envelope_ref(document.data)), read.origin, targets.files, location=document)
         if targets.failed is not None:
             child.fail(document.file, document.line_of(targets.failed),
                        f"a target of the Location {child.parent} failed")
         read.children.append(child)
-        self.queue.append(child)
+        if tree.follow_locations:
+            self.queue.append(child)
 
     def _warn_dropped(self) -> None:
         for read in self.reads:

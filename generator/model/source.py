@@ -40,6 +40,10 @@ class SourceTree:
     #: if they look like entity files (top-level `apiVersion:` and `kind:` keys), so that
     #: mkdocs.yml or openapi.yaml beside them are not reported as broken entities.
     sniff: bool = False
+    #: Whether Location entities found in this tree are followed into their targets. Paths
+    #: named on the command line are validated as they are: their Locations' targets must
+    #: exist, but are read only when named too (as a linter checks the files it is given).
+    follow_locations: bool = True
     extra: dict = field(default_factory=dict, compare=False)
 
     @cached_property
