@@ -1,0 +1,1 @@
+"""The render stage: the catalog as a static HTML site (Jinja2 templates in site_templates/)."""
