@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import random
-import time
 from pathlib import Path
 
 import pytest
@@ -333,7 +332,9 @@ def test_output_does_not_depend_on_input_order():
     ]
 
 
-def test_ten_thousand_entities_build_quickly():
+def test_ten_thousand_entities_one_ring_is_one_cycle():
+    """At catalog scale a ring through every entity is one warning, not an explosion of
+    cycles (speed is measured in bench/, not here)."""
     entities = []
     for i in range(10_000):
         spec = {
@@ -344,13 +345,9 @@ def test_ten_thousand_entities_build_quickly():
             "dependsOn": [f"component:c{(i + 1) % 10_000}"],
         }
         entities.append(make("Component", f"c{i}", spec))
-    started = time.perf_counter()
     result = build_graph(entities)
-    elapsed = time.perf_counter() - started
     assert result.graph.number_of_edges() == 100_000
     assert codes(result).count("dependency-cycle") == 1  # one ring through all 10,000
-    # about 0.5 s on a slow runner; the bound is loose so that only a blow-up fails it
-    assert elapsed < 3.0, f"build_graph took {elapsed:.2f}s"
 
 
 # --- against Backstage's own relations (the oracle) -----------------------------------------
