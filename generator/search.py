@@ -1,0 +1,316 @@
+"""The search stage: a prebuilt lunr index of every entity, shipped as JS files.
+
+The browser queries it with the lunr.js that mkdocs ships (copied at build time, never
+vendored). Under `file://` a page cannot fetch JSON, so every index file is a script that
+assigns into a global; search.js inserts the shard scripts the first time someone reaches
+for the search box, so no page pays for the index until it is used.
+
+Layout under the site folder:
+
+    search/manifest.js    window.PLAYBILL_SEARCH = {shards: [...], kinds: {...}, ...}
+    search/shard-<n>-<hash>.js
+                          (window.PLAYBILL_SEARCH_SHARDS ||= {})["<n>"] = {docs, index}
+    assets/lunr.js        copied from the installed mkdocs package
+
+Size and speed: lunr's serialised index repeats every document ref in every posting and
+field vector, so refs are short shard-local numbers and the document store is a separate
+array of `[ref, title, line]` rows. Nothing but the fields below is indexed, no term
+metadata (positions) is kept, empty field vectors are dropped and whole-number scores are
+written as integers. Large catalogs are split round-robin into shards of at most
+`SHARD_SIZE` documents: each shard sees the same mix of kinds, so its term statistics (and
+so its scores) match the others' and results from several shards can be merged by score;
+the shards are built in parallel, one process per core.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import re
+import shutil
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from importlib import util as importlib_util
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from lunr import get_default_builder
+from lunr.index import Index
+
+from generator.model.catalog import Catalog
+from generator.model.entity import Entity
+from generator.model.problem import Problem, warning
+from generator.model.ref import RefError, split_ref
+
+#: Indexed fields and their boosts: a hit in the name or title matters most.
+FIELDS: tuple[tuple[str, int], ...] = (
+    ("name", 10),
+    ("title", 8),
+    ("tags", 4),
+    ("kind", 3),
+    ("owner", 2),
+    ("description", 1),
+)
+SHARD_SIZE = 2500
+#: Longer descriptions are cut before indexing: the first paragraph says what a thing is.
+DESCRIPTION_LIMIT = 400
+#: The line shown under a result.
+LINE_LIMIT = 100
+SEARCH_DIR = "search"
+MANIFEST = "manifest.js"
+MANIFEST_GLOBAL = "PLAYBILL_SEARCH"
+SHARDS_GLOBAL = "PLAYBILL_SEARCH_SHARDS"
+LUNR_JS = Path("contrib", "search", "templates", "search", "lunr.js")
+FORMAT_VERSION = 1
+
+_SHARD_SCRIPT = re.compile(r"^\(window\.\w+=window\.\w+\|\|\{\}\)\[\"([^\"]+)\"\]=(.*);\n$", re.S)
+_MANIFEST_SCRIPT = re.compile(r"^window\.\w+=(.*);\n$", re.S)
+
+
+@dataclass(frozen=True)
+class SearchIndexResult:
+    """What `write_index` wrote: index files (relative to the site folder), their size raw
+    and gzipped (what a static host sends), and how long it took."""
+
+    files: tuple[Path, ...]
+    bytes: int
+    gzipped_bytes: int
+    seconds: float
+    documents: int = 0
+    shards: int = 0
+    assets: tuple[Path, ...] = ()
+    problems: tuple[Problem, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class LoadedShard:
+    """One shard read back: its number, its document rows and its lunr index."""
+
+    key: str
+    docs: list[list[str]]
+    index: Index
+
+
+def write_index(catalog: Catalog, site_dir: Path, workers: int | None = None) -> SearchIndexResult:
+    """Write search/manifest.js, one script per shard, and copy lunr.js into assets/.
+
+    `workers` caps the processes used for building shards (default: the usable cores).
+    The output depends only on the catalog, byte for byte.
+    """
+    started = time.perf_counter()
+    search_dir = site_dir / SEARCH_DIR
+    _clear(search_dir)
+    rows = [document_for(entity) for entity in catalog.entities.values()]
+    shards = split(rows)
+    indexes = build_shards([[doc for doc, _ in shard] for shard in shards], workers)
+    files = []
+    shard_entries = []
+    for number, (shard, index_json) in enumerate(zip(shards, indexes)):
+        text = shard_script(str(number), [line for _, line in shard], index_json)
+        name = f"shard-{number}-{_digest(text)}.js"
+        _write(search_dir / name, text)
+        files.append(Path(SEARCH_DIR, name))
+        shard_entries.append({"key": str(number), "file": f"{SEARCH_DIR}/{name}",
+                              "documents": len(shard)})
+    manifest = manifest_script(shard_entries, len(rows), _kind_names(catalog))
+    _write(search_dir / MANIFEST, manifest)
+    files.insert(0, Path(SEARCH_DIR, MANIFEST))
+    assets, problems = copy_lunr_js(site_dir)
+    raw, zipped = measure(site_dir / path for path in files)
+    return SearchIndexResult(
+        files=tuple(files), bytes=raw, gzipped_bytes=zipped,
+        seconds=time.perf_counter() - started, documents=len(rows), shards=len(shards),
+        assets=assets, problems=problems,
+    )
+
+
+def document_for(entity: Entity) -> tuple[dict[str, str], list[str]]:
+    """The indexed text of an entity and the row the browser shows for it.
+
+    Only the title is indexed when it differs from the name (else every name would be
+    indexed twice); the owner is indexed by name, as people say "team-a", not its ref.
+    """
+    title = entity.metadata.get("title") or ""
+    description = " ".join(entity.description.split())
+    indexed = {
+        "name": entity.name,
+        "title": title if title != entity.name else "",
+        "tags": " ".join(str(tag) for tag in entity.tags),
+        "kind": entity.kind,
+        "owner": owner_name(entity),
+        "description": description[:DESCRIPTION_LIMIT],
+    }
+    shown = [str(entity.ref), indexed["title"], short_line(description)]
+    return indexed, shown
+
+
+def owner_name(entity: Entity) -> str:
+    """The name part of `spec.owner`, or "" when there is none or it does not parse."""
+    owner = entity.spec.get("owner")
+    if not isinstance(owner, str):
+        return ""
+    try:
+        return split_ref(owner)[2]
+    except RefError:
+        return ""
+
+
+def short_line(text: str, limit: int = LINE_LIMIT) -> str:
+    """The first `limit` characters of `text`, cut at a word with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0] or text[: limit - 1]
+    return cut.rstrip(" ,.;:") + "…"
+
+
+def split(rows: Sequence[Any], shard_size: int = SHARD_SIZE) -> list[list[Any]]:
+    """Deal `rows` round-robin into as few shards as keep each at most `shard_size`."""
+    count = max(1, -(-len(rows) // shard_size))
+    return [list(rows[number::count]) for number in range(count)]
+
+
+def build_shards(shards: list[list[dict[str, str]]], workers: int | None = None) -> list[str]:
+    """Each shard's serialised lunr index as JSON text, built in parallel when it pays.
+
+    Falls back to building in this process when processes cannot be started (some
+    sandboxes, or when already inside a daemon worker).
+    """
+    workers = min(len(shards), workers or usable_cores())
+    if workers <= 1:
+        return [build_shard(docs) for docs in shards]
+    try:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            return list(pool.map(build_shard, shards))
+    except (OSError, AssertionError, RuntimeError):
+        return [build_shard(docs) for docs in shards]
+
+
+def build_shard(docs: list[dict[str, str]]) -> str:
+    """One lunr index over `docs`, whose refs are their positions, as compact JSON."""
+    builder = get_default_builder()
+    builder.ref("id")
+    builder.metadata_whitelist = []
+    for name, boost in FIELDS:
+        builder.field(name, boost=boost)
+    for number, doc in enumerate(docs):
+        builder.add({"id": str(number), **doc})
+    serialised = builder.build().serialize()
+    serialised["fieldVectors"] = [
+        [ref, [_compact_number(x) for x in vector]]
+        for ref, vector in serialised["fieldVectors"]
+        if vector
+    ]
+    return _json(serialised)
+
+
+def shard_script(key: str, lines: list[list[str]], index_json: str) -> str:
+    """A script that registers one shard under `key` without clobbering the others."""
+    body = '{"docs":' + _json(lines) + ',"index":' + index_json + "}"
+    target = f"(window.{SHARDS_GLOBAL}=window.{SHARDS_GLOBAL}||{{}})"
+    return f'{target}["{key}"]={body};\n'
+
+
+def manifest_script(shards: list[dict[str, Any]], documents: int, kinds: dict[str, str]) -> str:
+    """The small script every page loads: which shards exist and how kinds are spelled."""
+    manifest = {"version": FORMAT_VERSION, "documents": documents, "kinds": kinds,
+                "shards": shards}
+    return f"window.{MANIFEST_GLOBAL}={_json(manifest)};\n"
+
+
+def copy_lunr_js(site_dir: Path) -> tuple[tuple[Path, ...], tuple[Problem, ...]]:
+    """Copy mkdocs' lunr.js to assets/lunr.js; without mkdocs, search is off, with a warning."""
+    source = lunr_js_path()
+    if source is None:
+        return (), (warning(
+            "search-lunr-missing",
+            "lunr.js was not found in the installed mkdocs package, so search will not work",
+            hint="install mkdocs (pip install mkdocs) in the environment that builds the site",
+        ),)
+    target = site_dir / "assets" / "lunr.js"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+    return (Path("assets", "lunr.js"),), ()
+
+
+def lunr_js_path() -> Path | None:
+    """Where the installed mkdocs keeps lunr.js, found without importing mkdocs."""
+    spec = importlib_util.find_spec("mkdocs")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for folder in spec.submodule_search_locations:
+        candidate = Path(folder) / LUNR_JS
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def read_manifest(site_dir: Path) -> dict[str, Any]:
+    """The manifest a built site ships, as data."""
+    text = (site_dir / SEARCH_DIR / MANIFEST).read_text(encoding="utf-8")
+    match = _MANIFEST_SCRIPT.match(text)
+    if not match:
+        raise ValueError(f"{SEARCH_DIR}/{MANIFEST} is not a Playbill search manifest")
+    return json.loads(match.group(1))
+
+
+def read_index(site_dir: Path) -> list[LoadedShard]:
+    """Every shard of a built site, loaded with lunr.py as lunr.js loads it in the browser."""
+    shards = []
+    for entry in read_manifest(site_dir)["shards"]:
+        text = (site_dir / entry["file"]).read_text(encoding="utf-8")
+        match = _SHARD_SCRIPT.match(text)
+        if not match or match.group(1) != entry["key"]:
+            raise ValueError(f"{entry['file']} is not shard {entry['key']}")
+        data = json.loads(match.group(2))
+        shards.append(LoadedShard(entry["key"], data["docs"], Index.load(data["index"])))
+    return shards
+
+
+def measure(paths: Iterable[Path]) -> tuple[int, int]:
+    """Total bytes of `paths` as stored and as gzip would send them (level 6, like hosts)."""
+    raw = zipped = 0
+    for path in paths:
+        data = path.read_bytes()
+        raw += len(data)
+        zipped += len(gzip.compress(data, compresslevel=6, mtime=0))
+    return raw, zipped
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (respects CPU affinity, unlike os.cpu_count)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+def _kind_names(catalog: Catalog) -> dict[str, str]:
+    """Lower-case kind (as in refs) to its written form, for the result badges."""
+    return {kind.lower(): kind for kind in catalog.counts_by_kind()}
+
+
+def _clear(search_dir: Path) -> None:
+    """Remove the scripts of a previous build: shard names change with their content."""
+    search_dir.mkdir(parents=True, exist_ok=True)
+    for old in search_dir.glob("*.js"):
+        old.unlink()
+
+
+def _write(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8", newline="\n")
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
+
+
+def _compact_number(value: float | int) -> float | int:
+    return int(value) if value == int(value) else value
+
+
+def _json(data: Any) -> str:
+    """Compact, key-order-stable JSON; `</` escaped so a script can never be closed early."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("</", "<\\/").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
