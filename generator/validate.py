@@ -14,12 +14,11 @@ Across documents refs compare case-insensitively: within one file the last docum
 
 from __future__ import annotations
 
-import gc
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Sequence
 
 from generator.model.document import Document
+from generator.model.envelope import check_envelope
 from generator.model.entity import Entity
 from generator.model.formats import FormatViolation, field_format_violations
 from generator.model.kinds import (
@@ -30,8 +29,9 @@ from generator.model.kinds.emit import js_falsy, original_path, sort_order, sort
 from generator.model.problem import Problem, error, warning
 from generator.model.ref import DEFAULT_NAMESPACE, EntityRef
 from generator.model.kinds.messages import (
-    describe, dotted, envelope_error, format_message, schema_hint, schema_message, unrecognized,
+    format_message, schema_hint, schema_message, unrecognized,
 )
+from generator.model.values import collector_paused, describe, dotted
 
 
 @dataclass
@@ -55,22 +55,8 @@ class Checked:
 
 def validate(documents: Sequence[Document]) -> ValidationResult:
     """Validate documents given in load order; that order decides which duplicate wins."""
-    with _gc_paused():
+    with collector_paused():
         return keep_unique([check_document(document) for document in documents])
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Validation allocates a few hundred thousand small objects that all survive (the
-    entities and their relations) and creates no reference cycles; letting the cyclic
-    collector rescan them again and again would cost as much as the validation itself."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 @dataclass(frozen=True)
@@ -94,16 +80,9 @@ class _Where:
 def check_document(document: Document) -> Checked:
     """Run one document through policies, kind validation and relation emission."""
     data = document.data
-    broken = envelope_error(data)
+    broken = check_envelope(data, document.positions, document.file)
     if broken:
-        path, text = broken
-        where = _Where(document, None)
-        problem = where.problem(
-            error, "envelope", f"the entity envelope is broken: {text}",
-            "every document needs apiVersion, kind and metadata.name as non-empty strings",
-            path, text,
-        )
-        return Checked(document, None, None, [problem])
+        return Checked(document, None, None, broken)
     metadata = data["metadata"]
     ref = EntityRef(data["kind"], metadata.get("namespace") or DEFAULT_NAMESPACE, metadata["name"])
     where = _Where(document, ref)

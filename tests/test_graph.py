@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.graph import build_graph, field_name, shortest_cycle
+from generator.graph import build_graph, shortest_cycle
+from generator.model.values import dotted
 from generator.model import Document, Entity, LocationRef, Positions, Severity
 from generator.model.catalog import Catalog
 from generator.model.ref import parse_ref
@@ -295,10 +296,10 @@ def test_shortest_cycle_prefers_short_then_small():
     assert shortest_cycle(graph, "a", set(graph)) == ["a", "z"]
 
 
-def test_field_name():
-    assert field_name(("spec", "dependsOn", 1)) == "spec.dependsOn[1]"
-    assert field_name(("spec", "owner")) == "spec.owner"
-    assert field_name(()) == ""
+def test_dotted():
+    assert dotted(("spec", "dependsOn", 1)) == "spec.dependsOn[1]"
+    assert dotted(("spec", "owner")) == "spec.owner"
+    assert dotted(()) == ""
 
 
 # --- determinism and speed -------------------------------------------------------------

@@ -500,8 +500,8 @@ def test_envelope_accepts_falsy_annotations_and_reports_every_issue():
     assert check_envelope({"apiVersion": "a", "kind": "X", "metadata": {"name": "a", "annotations": ""}}) == []
     problems = check_envelope({"apiVersion": 1, "metadata": {"name": 2}})
     assert [p.message for p in problems] == [
-        "missing required field kind", "apiVersion must be a string, got number 1",
-        "metadata.name must be a string, got number 2"]
+        "missing required field kind", "apiVersion must be a string, got 1 (a number)",
+        "metadata.name must be a string, got 2 (a number)"]
 
 
 # --- the oracle's own cases ---------------------------------------------------------------------

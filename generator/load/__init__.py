@@ -18,6 +18,7 @@ from typing import Sequence
 
 from generator.load.annotations import annotate, location_annotations
 from generator.load.globs import expand, has_magic
+from generator.model.values import js_typeof
 from generator.load.locations import Target, is_followable, location_targets
 from generator.load.placeholders import PlaceholderContext, resolve_placeholders
 from generator.model.document import Document
@@ -223,7 +224,7 @@ class _Loader:
                 backstage=f"Error: YAML error at {target.location}, {doc.error.backstage}",
             )]
         if not isinstance(doc.data, dict):
-            got = _typeof(doc.data)
+            got = js_typeof(doc.data)
             return [error(
                 "not-an-object",
                 f"{file}: document {doc.index + 1} is a {_plain_type(doc.data)}, not a mapping "
@@ -303,17 +304,6 @@ def _read_text(path: Path, file: str) -> tuple[str, Problem | None]:
 def _unreadable(file: str, line: int | None, what: str, hint: str, backstage: str) -> Problem:
     return error("file-unreadable", f"{file} {what}", hint=hint, file=file, line=line,
                  backstage=backstage)
-
-
-def _typeof(value: object) -> str:
-    """JavaScript's `typeof`, which Backstage's message uses (a list is an `object`)."""
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "object"
 
 
 def _plain_type(value: object) -> str:

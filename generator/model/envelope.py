@@ -13,9 +13,9 @@ from typing import Any, Mapping
 from generator.model.document import FieldPath, Positions
 from generator.model.problem import Problem, error
 from generator.model.ref import DEFAULT_NAMESPACE, EntityRef
+from generator.model.values import describe, dotted
 
 CODE = "envelope"
-_REPORTED = "reported on the location that read the file; the document never becomes an entity"
 
 
 def check_envelope(
@@ -75,15 +75,15 @@ def _string_issue(path: FieldPath, value: Any) -> list[tuple[FieldPath, str, Any
 
 
 def _problem(path: FieldPath, rule: str, value: Any, positions: Positions, file: str | None) -> Problem:
-    field = ".".join(str(p) for p in path)
+    field = dotted(path)
     if rule == "required":
         message = f"missing required field {field}"
         hint = _REQUIRED_HINTS.get(path, f"Add `{path[-1]}:` to the document.")
     elif rule == "object":
-        message = f"{field} must be an object (a mapping of keys), got {_describe(value)}"
+        message = f"{field} must be an object (a mapping of keys), got {describe(value)}"
         hint = "Write metadata as a mapping, e.g. `metadata:` followed by an indented `name: my-service`."
     elif rule == "string":
-        message = f"{field} must be a string, got {_describe(value)}"
+        message = f"{field} must be a string, got {describe(value)}"
         hint = (
             f'Quote the value so YAML reads it as text: {path[-1]}: "{_yaml_text(value)}"'
             if value is not None and not isinstance(value, (dict, list))
@@ -98,7 +98,7 @@ def _problem(path: FieldPath, rule: str, value: Any, positions: Positions, file:
         hint=hint,
         file=file,
         line=positions.line(path),
-        backstage=f"{_ajv_message(path, rule)} ({_REPORTED})",
+        backstage=_ajv_message(path, rule),
     )
 
 
@@ -130,29 +130,14 @@ def _annotations_issue(data: Mapping[str, Any], positions: Positions, file: str 
     return [
         error(
             CODE,
-            f"metadata.annotations must be a mapping of keys to strings, got {_describe(annotations)}",
+            f"metadata.annotations must be a mapping of keys to strings, got {describe(annotations)}",
             hint="Write annotations as `key: value` lines, not as a list (`- key: value`).",
             file=file,
             line=positions.line(("metadata", "annotations")),
             entity=str(envelope_ref(data)),
-            backstage=f"Error: metadata.annotations must be a valid object ({_REPORTED})",
+            backstage="Error: metadata.annotations must be a valid object",
         )
     ]
-
-
-def _describe(value: Any) -> str:
-    """A value as a person would name it: `number 12345`, `a list`, `null`."""
-    if value is None:
-        return "null (nothing)"
-    if isinstance(value, bool):
-        return f"boolean {'true' if value else 'false'}"
-    if isinstance(value, (int, float)):
-        return f"number {value}"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return f"{type(value).__name__} {value!r}"
 
 
 def _yaml_text(value: Any) -> str:
