@@ -19,22 +19,20 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
-from urllib.parse import urlsplit
 
 import pygit2
-from pygit2.enums import CheckoutStrategy, CredentialType, FetchPrune
+from pygit2.enums import CheckoutStrategy, FetchPrune
 
 from generator.config import SourceConfig, SourcesConfig, display_path, env_token
+from generator.credentials import Auth, SourceUnavailable, redact, unavailable_hint
 from generator.model.problem import Problem, error, warning
-from generator.model.scm import remote_user, strip_credentials, web_for
+from generator.model.scm import strip_credentials, web_for
 from generator.model.source import SourceTree
 
 Progress = Callable[[str], None] | None
 
 FOLDER_GLOBS = ("**/*.yaml", "**/*.yml")
 _REFSPECS = ["+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*"]
-_TOKEN_USERS = {"github": "x-access-token", "gitlab": "oauth2", "bitbucket": "x-token-auth"}
-_LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
 
 @dataclass
@@ -43,14 +41,6 @@ class SourcesResult:
 
     trees: list[SourceTree] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-
-
-class SourceUnavailable(Exception):
-    """A source could not be fetched; the message is already free of secrets."""
-
-    def __init__(self, message: str, hint: str = "") -> None:
-        super().__init__(message)
-        self.hint = hint
 
 
 @dataclass(frozen=True)
@@ -214,7 +204,7 @@ def git_tree(
     try:
         repo, resolved, stale = sync_clone(clone_dir, url, source.ref, auth)
     except (SourceUnavailable, pygit2.GitError, OSError, KeyError, ValueError) as exc:
-        hint = getattr(exc, "hint", "") or _unavailable_hint(source, auth)
+        hint = getattr(exc, "hint", "") or unavailable_hint(source, auth)
         message = f"Cannot fetch source {source.display_name} from {url}: {_reason(exc)}"
         return None, [error("source-unavailable", redact(message, secrets), hint=hint, **where)]
     if stale:
@@ -222,7 +212,7 @@ def git_tree(
             "source-stale", redact(f"Cannot fetch source {source.display_name} from {url} "
                                    f"({stale}); using commit {resolved.commit[:12]} of "
                                    f"`{resolved.name}` from an earlier run", secrets),
-            hint="This source may be out of date. " + _unavailable_hint(source, auth),
+            hint="This source may be out of date. " + unavailable_hint(source, auth),
             **where))
     ref_for_web = resolved.commit if resolved.kind == "commit" else resolved.name
     tree = SourceTree(
@@ -243,7 +233,7 @@ def cache_key(url: str, ref: str | None) -> str:
 
 
 def sync_clone(
-    clone_dir: Path, url: str, ref: str | None, auth: "Auth"
+    clone_dir: Path, url: str, ref: str | None, auth: Auth
 ) -> tuple[pygit2.Repository, Resolved, str | None]:
     """Bring the cached clone to the tip of `ref`; returns (repo, pinned ref, stale reason).
 
@@ -288,7 +278,7 @@ def _open_cached(clone_dir: Path, url: str) -> pygit2.Repository | None:
         return None
 
 
-def _clone(clone_dir: Path, url: str, auth: "Auth") -> pygit2.Repository:
+def _clone(clone_dir: Path, url: str, auth: Auth) -> pygit2.Repository:
     """Clone into a scratch folder first, so a failed clone never replaces a usable one."""
     scratch = clone_dir.with_name(clone_dir.name + ".partial")
     shutil.rmtree(scratch, ignore_errors=True)
@@ -304,7 +294,7 @@ def _clone(clone_dir: Path, url: str, auth: "Auth") -> pygit2.Repository:
     return pygit2.Repository(str(clone_dir))
 
 
-def _fetch(repo: pygit2.Repository, auth: "Auth") -> None:
+def _fetch(repo: pygit2.Repository, auth: Auth) -> None:
     """Fetch all branches and tags, then record the remote's default branch (a clone sets
     `origin/HEAD`, a fetch does not update it). libgit2's automatic tag following never
     moves an existing tag, so it is turned off in favour of the forced tag refspec."""
@@ -372,76 +362,11 @@ def _checkout(repo: pygit2.Repository, commit: str) -> None:
     repo.set_head(target.id)
 
 
-# --- credentials -----------------------------------------------------------------------------
-
-
-class Auth(pygit2.RemoteCallbacks):
-    """Credentials for one source: the `token_env` token for https, the ssh agent for ssh.
-
-    libgit2 asks again after a rejected credential; answering the same token forever
-    would loop, so a second request for the same kind fails the fetch instead.
-    """
-
-    def __init__(self, source: SourceConfig, url: str) -> None:
-        super().__init__()
-        self.token = env_token(source) or source.url_password()
-        self.user = remote_user(source.url or "")[0] or _token_user(source, url)
-        self.asked: set[str] = set()
-
-    @property
-    def rejected(self) -> bool:
-        return "token" in self.asked
-
-    def credentials(self, url: str, username_from_url: str | None, allowed_types: CredentialType):
-        if allowed_types & CredentialType.USERPASS_PLAINTEXT and self.token and _may_send(url):
-            return self._once("token", pygit2.UserPass(self.user, self.token))
-        if allowed_types & CredentialType.USERNAME:
-            return self._once("username", pygit2.Username(username_from_url or "git"))
-        if allowed_types & CredentialType.SSH_KEY:
-            return self._once("ssh", pygit2.KeypairFromAgent(username_from_url or "git"))
-        raise SourceUnavailable("the server asks for credentials and none are configured")
-
-    def _once(self, kind: str, credential):
-        if kind in self.asked:
-            raise SourceUnavailable("the server rejected the credentials")
-        self.asked.add(kind)
-        return credential
-
-
-def _token_user(source: SourceConfig, url: str) -> str:
-    """The user name hosts expect next to a token (GitHub: `x-access-token`)."""
-    web = web_for(url, "HEAD", source.host)
-    return _TOKEN_USERS.get(web.host if web else "", "x-access-token")
-
-
-def _may_send(url: str) -> bool:
-    """Tokens go over https only (plain http just to this machine, for tests and proxies)."""
-    parts = urlsplit(url)
-    return parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in _LOOPBACK)
-
-
-def _unavailable_hint(source: SourceConfig, auth: Auth) -> str:
-    if source.token_env and not env_token(source):
-        return (f"Environment variable {source.token_env} is not set; set it to a token with "
-                "read access, and check the URL and your network")
-    if auth.rejected:
-        where = source.token_env or "the URL"
-        return f"Check that the token in {where} is valid and can read the repository"
-    return "Check the URL, your network and access rights (private repositories need `token_env`)"
-
-
 def _reason(exc: BaseException) -> str:
     """An exception's message (pygit2's NotFoundError is a KeyError, which quotes it)."""
     if isinstance(exc, KeyError) and exc.args:
         return str(exc.args[0])
     return str(exc) or type(exc).__name__
-
-
-def redact(text: str, secrets: Sequence[str]) -> str:
-    """`text` with every secret replaced by `***` and URL credentials removed."""
-    for secret in secrets:
-        text = text.replace(secret, "***")
-    return re.sub(r"(\w+://)[^/@\s]+@", r"\1", text)
 
 
 def _report(on_progress: Progress, message: str) -> None:

@@ -33,7 +33,7 @@ def write(root: Path, files: dict[str, str | bytes]) -> Path:
 
 
 def component(name: str, **spec: str) -> str:
-    lines = [f"apiVersion: backstage.io/v1alpha1", "kind: Component", "metadata:", f"  name: {name}",
+    lines = ["apiVersion: backstage.io/v1alpha1", "kind: Component", "metadata:", f"  name: {name}",
              "spec:", "  type: service", "  lifecycle: production", "  owner: team-a"]
     lines += [f"  {k}: {v}" for k, v in spec.items()]
     return "\n".join(lines) + "\n"

@@ -90,7 +90,6 @@ def emit_relations(
     """
     relations: list[Relation] = []
     failures: list[RefFailure] = []
-    namespace = source.namespace
     for field in kind.relation_fields:
         name = field.field
         value = spec.get(name)
