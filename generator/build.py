@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
 
-from generator import graph, load, validate
+from generator import graph, load, search, validate
 from generator.model.catalog import Catalog
 from generator.model.problem import Problem
 from generator.model.source import SourceTree
+from generator.render import RenderOptions, RenderResult, render_site
+from generator.render.output import staged_site
 
 
 def read_catalog(trees: Sequence[SourceTree], problems: Sequence[Problem] = ()) -> Catalog:
@@ -22,3 +26,27 @@ def read_catalog(trees: Sequence[SourceTree], problems: Sequence[Problem] = ()) 
     everything = [*problems, *loaded.problems, *validated.problems, *related.problems]
     problems = sorted(everything, key=lambda p: p.sort_key())
     return Catalog.create(validated.entities, related.graph, problems, trees)
+
+
+@dataclass(frozen=True)
+class SiteResult:
+    """What `build_site` wrote: the render stage's result and the search index's."""
+
+    site_dir: Path
+    render: RenderResult
+    search: Any = None
+
+    @property
+    def problems(self) -> list[Problem]:
+        return list(self.render.problems)
+
+
+def build_site(catalog: Catalog, site_dir: Path, options: RenderOptions = RenderOptions()
+               ) -> SiteResult:
+    """render -> search, into a staged folder that replaces `site_dir` only when both
+    succeed. Raises SiteDirError (before writing anything) when `site_dir` holds something
+    Playbill did not write."""
+    with staged_site(site_dir) as staging:
+        rendered = render_site(catalog, staging, options)
+        indexed = search.write_index(catalog, staging)
+    return SiteResult(site_dir, rendered, indexed)

@@ -1,1 +1,113 @@
-"""The render stage: the catalog as a static HTML site (Jinja2 templates in site_templates/)."""
+"""The render stage: the catalog as a static HTML site (Jinja2 templates in site_templates/).
+
+    result = render_site(catalog, out_dir, RenderOptions(title="Acme portal"))
+
+writes every page, the assets and the exports into `out_dir`. Links are relative, so the
+folder works from any static host and from `file://`. `generator.build.build_site` wraps
+this in a staged folder that replaces the old site only when the whole build succeeded.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generator import __version__
+from generator.model.catalog import Catalog
+from generator.model.problem import Problem
+from generator.render import exports, overview, pages
+from generator.render.recent import recently_changed
+from generator.render.templates import BUILTIN_TEMPLATES, make_environment
+
+#: The site-wide pages: (template, output path from the site root, page title).
+SITE_PAGES = [
+    ("home.html", "index.html", "Home"),
+    ("catalog.html", "catalog.html", "Catalog"),
+    ("health.html", "health.html", "Catalog health"),
+]
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """How the site is rendered. `templates` is the user's override folder (searched before
+    ours); `graph_depth` how many relation steps an entity's diagram shows; `workers` forces
+    the number of processes (None: decided by catalog size); `strict` makes an undefined
+    template variable an error instead of an empty string."""
+
+    title: str = "Playbill"
+    templates: Path | None = None
+    graph_depth: int = 1
+    workers: int | None = None
+    strict: bool = False
+    recent: int = 10
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    """What was written: files (pages, downloads, exports, assets) and render problems."""
+
+    pages: int
+    files: int
+    workers: int
+    problems: list[Problem] = field(default_factory=list)
+
+
+def render_site(catalog: Catalog, out_dir: Path, options: RenderOptions = RenderOptions()
+                ) -> RenderResult:
+    """Write the whole site into `out_dir` (created if missing)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    site = site_values(catalog, options)
+    existing = frozenset(catalog.entities)
+    job = pages.PageJob(catalog, out_dir, options.templates, options.strict,
+                        options.graph_depth, site, existing)
+    workers = pages.worker_count(options.workers, len(catalog.entities))
+    written = pages.write_entity_pages(job, workers)
+    site_pages = _write_site_pages(catalog, job, options)
+    assets = copy_assets(out_dir, options.templates)
+    data_files = exports.write_exports(catalog, out_dir)
+    return RenderResult(
+        pages=written.pages + site_pages,
+        files=written.pages + written.downloads + site_pages + assets + len(data_files),
+        workers=workers,
+        problems=written.problems,
+    )
+
+
+def site_values(catalog: Catalog, options: RenderOptions) -> dict[str, Any]:
+    """What every page's header and footer show: title, version and source commits."""
+    sources = [{"name": tree.name, "commit": tree.commit or "", "branch": tree.branch or ""}
+               for tree in catalog.trees]
+    return {"title": options.title, "version": __version__,
+            "sources": sorted(sources, key=lambda s: (s["name"], s["commit"]))}
+
+
+def copy_assets(out_dir: Path, user_folder: Path | None) -> int:
+    """Copy `assets/` from our templates, then from the user's folder over them."""
+    target = out_dir / "assets"
+    copied: set[Path] = set()
+    for folder in (BUILTIN_TEMPLATES, user_folder):
+        source = folder / "assets" if folder else None
+        if source is None or not source.is_dir():
+            continue
+        for path in sorted(source.rglob("*")):
+            if path.is_file():
+                rel = path.relative_to(source)
+                (target / rel).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, target / rel)
+                copied.add(rel)
+    return len(copied)
+
+
+def _write_site_pages(catalog: Catalog, job: pages.PageJob, options: RenderOptions) -> int:
+    env = pages.environment(job)
+    contexts = {
+        "index.html": overview.home_context(catalog, recently_changed(catalog, options.recent)),
+        "catalog.html": overview.catalog_context(catalog),
+        "health.html": overview.health_context(catalog),
+    }
+    for template, path, title in SITE_PAGES:
+        context = pages.page_context(path, title, job.site, contexts[path])
+        pages.write_page(env.get_template(template), job.out_dir / path, context)
+    return len(SITE_PAGES)

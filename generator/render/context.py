@@ -1,0 +1,236 @@
+"""What an entity page shows, worked out once in Python so templates only lay it out.
+
+Every value here is plain data (strings, lists, dicts) in a fixed order: sorted refs,
+relation types in `RELATION_ORDER`, so the same catalog always renders the same bytes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from generator.model.catalog import Catalog, ref_key
+from generator.model.entity import Entity
+from generator.model.relations import (
+    API_CONSUMED_BY, API_PROVIDED_BY, CHILD_OF, CONSUMES_API, DEPENDENCY_OF, DEPENDS_ON,
+    HAS_MEMBER, HAS_PART, MEMBER_OF, OWNED_BY, OWNER_OF, PARENT_OF, PART_OF, PROVIDES_API,
+)
+from generator.render import apis, diagram
+from generator.render.templates import definition_url
+
+VIEW_URL = "backstage.io/view-url"
+EDIT_URL = "backstage.io/edit-url"
+
+#: How each relation type is headed on a page, in the order the sections appear.
+RELATION_LABELS: dict[str, str] = {
+    OWNED_BY: "Owned by",
+    PART_OF: "Part of",
+    HAS_PART: "Has part",
+    PROVIDES_API: "Provides API",
+    CONSUMES_API: "Consumes API",
+    API_PROVIDED_BY: "Provided by",
+    API_CONSUMED_BY: "Consumed by",
+    DEPENDS_ON: "Depends on",
+    DEPENDENCY_OF: "Dependency of",
+    CHILD_OF: "Child of",
+    PARENT_OF: "Parent of",
+    MEMBER_OF: "Member of",
+    HAS_MEMBER: "Has member",
+    OWNER_OF: "Owner of",
+}
+RELATION_ORDER = list(RELATION_LABELS)
+
+
+@dataclass(frozen=True)
+class Link:
+    """A reference as a page shows it: its label, kind and whether it has a page."""
+
+    ref: str
+    label: str
+    kind: str
+    exists: bool
+
+    @property
+    def name(self) -> str:
+        return self.ref.partition("/")[2]
+
+
+def link(catalog: Catalog, ref: Any) -> Link:
+    """A link to `ref`: the entity's title when it exists, its short ref when it dangles."""
+    key = ref_key(ref)
+    entity = catalog.entities.get(key)
+    if entity is not None:
+        return Link(key, entity.title, entity.kind, True)
+    kind = key.partition(":")[0]
+    return Link(key, key.partition("/")[2] or key, kind.capitalize(), False)
+
+
+def owner_of(catalog: Catalog, ref: str) -> str | None:
+    """The owner's ref, from the graph (so `team-a` written in YAML is `group:default/team-a`)."""
+    return _first_target(catalog, ref, OWNED_BY)
+
+
+def system_of(catalog: Catalog, ref: str) -> str | None:
+    """The System (or, for a System, the Domain) an entity is part of."""
+    return _first_target(catalog, ref, PART_OF)
+
+
+def entity_context(catalog: Catalog, entity: Entity, depth: int) -> dict[str, Any]:
+    """Everything the entity page template needs, for any kind."""
+    ref = str(entity.ref)
+    owner = owner_of(catalog, ref)
+    system = system_of(catalog, ref)
+    view = apis.describe(entity)
+    context: dict[str, Any] = {
+        "entity": entity,
+        "ref": ref,
+        "kind": entity.kind,
+        "type": _text(entity.spec.get("type")),
+        "lifecycle": _text(entity.spec.get("lifecycle")),
+        "owner": link(catalog, owner) if owner else None,
+        "system": link(catalog, system) if system else None,
+        "links": _links(entity),
+        "annotations": sorted(entity.annotations.items()),
+        "labels": sorted(entity.labels.items()),
+        "relations": relation_groups(catalog, ref),
+        "source": _source(entity),
+        "problems": catalog.problems_for(ref),
+        "api": view,
+        "definition_url": definition_url(entity.namespace, view.download_name) if view else None,
+        "diagram": diagram.draw(catalog, ref, depth),
+        "system_diagram": None,
+        "group": None,
+        "user": None,
+        "parts": None,
+        "providers": [],
+        "consumers": [],
+        "profile": _profile(entity),
+    }
+    kind = entity.kind.lower()
+    if kind == "group":
+        context["group"] = group_view(catalog, ref)
+    elif kind == "user":
+        context["user"] = user_view(catalog, ref)
+    elif kind in ("system", "domain"):
+        context["parts"] = parts_by_kind(catalog, ref)
+        context["system_diagram"] = diagram.draw_system(catalog, ref)
+    elif kind == "api":
+        context["providers"] = _links_of(catalog, ref, API_PROVIDED_BY)
+        context["consumers"] = _links_of(catalog, ref, API_CONSUMED_BY)
+    return context
+
+
+def relation_groups(catalog: Catalog, ref: str) -> list[dict[str, Any]]:
+    """Every relation of `ref`, grouped by type in `RELATION_ORDER`, targets sorted."""
+    grouped: dict[str, list[str]] = {}
+    for relation in catalog.relations_of(ref):
+        grouped.setdefault(relation.type, []).append(str(relation.target))
+    order = RELATION_ORDER + sorted(set(grouped) - set(RELATION_ORDER))
+    return [
+        {"type": kind, "label": RELATION_LABELS.get(kind, kind),
+         "targets": [link(catalog, target) for target in sorted(grouped[kind])]}
+        for kind in order if kind in grouped
+    ]
+
+
+def group_view(catalog: Catalog, ref: str) -> dict[str, Any]:
+    """Members, sub-groups, the chain of parents up to the root, and what the group owns
+    itself and through its sub-groups (each with the sub-group that owns it)."""
+    direct = catalog.owned_by(ref)
+    direct_refs = {str(entity.ref) for entity in direct}
+    through = [
+        {"entity": link(catalog, entity.ref), "owner": link(catalog, owner_of(catalog, str(entity.ref)))}
+        for entity in catalog.owned_by(ref, transitive=True)
+        if str(entity.ref) not in direct_refs
+    ]
+    return {
+        "members": [link(catalog, entity.ref) for entity in catalog.members_of(ref)],
+        "children": _links_of(catalog, ref, PARENT_OF),
+        "parents": parent_chain(catalog, ref),
+        "owned": [link(catalog, entity.ref) for entity in direct],
+        "owned_through": through,
+    }
+
+
+def user_view(catalog: Catalog, ref: str) -> dict[str, Any]:
+    """The groups a user is in and what the user owns personally."""
+    return {
+        "groups": _links_of(catalog, ref, MEMBER_OF),
+        "owned": [link(catalog, entity.ref) for entity in catalog.owned_by(ref)],
+    }
+
+
+def parent_chain(catalog: Catalog, ref: str) -> list[Link]:
+    """Parent, grandparent, ... up to the root; stops at a cycle instead of looping."""
+    chain: list[Link] = []
+    seen = {ref_key(ref)}
+    current = _first_target(catalog, ref, CHILD_OF)
+    while current and current not in seen:
+        seen.add(current)
+        chain.append(link(catalog, current))
+        current = _first_target(catalog, current, CHILD_OF)
+    return chain
+
+
+def parts_by_kind(catalog: Catalog, ref: str) -> list[dict[str, Any]]:
+    """A System's components, APIs and resources (a Domain's systems), grouped by kind."""
+    grouped: dict[str, list[Link]] = {}
+    for target in _links_of(catalog, ref, HAS_PART):
+        grouped.setdefault(target.kind, []).append(target)
+    return [{"kind": kind, "links": grouped[kind]} for kind in sorted(grouped)]
+
+
+def _links_of(catalog: Catalog, ref: str, relation: str) -> list[Link]:
+    return [link(catalog, target) for target in _targets(catalog, ref, relation)]
+
+
+def _targets(catalog: Catalog, ref: str, relation: str) -> list[str]:
+    key = ref_key(ref)
+    if key not in catalog.graph:
+        return []
+    return sorted({t for _, t, k in catalog.graph.out_edges(key, keys=True) if k == relation})
+
+
+def _first_target(catalog: Catalog, ref: str, relation: str) -> str | None:
+    targets = _targets(catalog, ref, relation)
+    if relation == PART_OF:  # a System before a Domain, when an entity names both
+        targets.sort(key=lambda t: (not t.startswith("system:"), t))
+    return targets[0] if targets else None
+
+
+def _source(entity: Entity) -> dict[str, Any]:
+    """The file an entity was read from, with the Git host's view and edit URLs if known."""
+    annotations = entity.annotations
+    return {
+        "file": entity.file,
+        "line": entity.line,
+        "view_url": _web_url(annotations.get(VIEW_URL)),
+        "edit_url": _web_url(annotations.get(EDIT_URL)),
+    }
+
+
+def _web_url(url: Any) -> str | None:
+    text = str(url or "")
+    return text if text.startswith(("https://", "http://")) else None
+
+
+def _links(entity: Entity) -> list[dict[str, str]]:
+    """`metadata.links` that are safe to put in an href, with a title to show."""
+    shown = []
+    for item in entity.links:
+        if isinstance(item, dict) and _web_url(item.get("url")):
+            url = str(item["url"])
+            shown.append({"url": url, "title": str(item.get("title") or url),
+                          "type": _text(item.get("type"))})
+    return shown
+
+
+def _profile(entity: Entity) -> dict[str, str]:
+    profile = entity.spec.get("profile")
+    if not isinstance(profile, dict):
+        return {}
+    return {key: str(profile[key]) for key in ("displayName", "email", "picture") if profile.get(key)}
+
+
+def _text(value: Any) -> str:
+    return str(value) if isinstance(value, (str, int, float)) and value != "" else ""

@@ -1,0 +1,160 @@
+"""Writing pages: one HTML file per entity plus the site-wide pages.
+
+Entity pages are the bulk of a build, so big catalogs spread them over a process pool
+(forked, so workers share the parent's catalog without pickling it). Each worker renders
+whole chunks with its own Jinja environment; every page depends only on the catalog, so
+the bytes are the same whichever process writes them.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+import jinja2
+
+from generator.model.catalog import Catalog
+from generator.model.entity import Entity
+from generator.model.problem import Problem, warning
+from generator.render.context import entity_context
+from generator.render.templates import entity_url, make_environment
+
+#: Below this many entities a pool costs more than it saves.
+POOL_THRESHOLD = 800
+CHUNKS_PER_WORKER = 8
+
+
+@dataclass(frozen=True)
+class PageJob:
+    """Everything a (possibly forked) worker needs to render entity pages."""
+
+    catalog: Catalog
+    out_dir: Path
+    templates: Path | None
+    strict: bool
+    depth: int
+    site: dict[str, Any]
+    existing: frozenset[str] = field(default_factory=frozenset)
+
+
+@dataclass
+class Written:
+    """Counts of what a chunk (or the whole build) wrote, and the pages it could not."""
+
+    pages: int = 0
+    downloads: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, other: "Written") -> "Written":
+        return Written(self.pages + other.pages, self.downloads + other.downloads,
+                       self.problems + other.problems)
+
+
+_JOB: PageJob | None = None  # set in the parent just before forking
+_ENV: tuple[int, jinja2.Environment] | None = None
+
+
+def environment(job: PageJob) -> jinja2.Environment:
+    """This process's environment for `job`, built on first use."""
+    global _ENV
+    if _ENV is None or _ENV[0] != os.getpid():
+        _ENV = (os.getpid(), make_environment(job.templates, job.strict, job.existing))
+    return _ENV[1]
+
+
+def write_entity_pages(job: PageJob, workers: int) -> Written:
+    """Render every entity page and API definition download, over `workers` processes."""
+    refs = list(job.catalog.entities)
+    if workers <= 1 or len(refs) < 2:
+        return render_chunk_with(job, refs)
+    global _JOB
+    _JOB = job
+    try:
+        size = max(1, -(-len(refs) // (workers * CHUNKS_PER_WORKER)))
+        chunks = [refs[i:i + size] for i in range(0, len(refs), size)]
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            results = pool.map(_render_chunk, chunks)
+    finally:
+        _JOB = None
+    total = Written()
+    for result in results:  # in chunk order, so problems keep the catalog's order
+        total = total.add(result)
+    return total
+
+
+def worker_count(requested: int | None, entities: int) -> int:
+    """`requested` when given, else every core for big catalogs and one for small ones."""
+    if requested is not None:
+        return max(1, requested)
+    if entities < POOL_THRESHOLD:
+        return 1
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+def _render_chunk(refs: list[str]) -> Written:
+    assert _JOB is not None, "worker started without a job"
+    return render_chunk_with(_JOB, refs)
+
+
+def render_chunk_with(job: PageJob, refs: list[str]) -> Written:
+    """Write the pages of `refs` in this process."""
+    template = environment(job).get_template("entity.html")
+    written = Written()
+    for ref in refs:
+        entity = job.catalog.entities[ref]
+        target = page_file(job.out_dir, entity_url(ref))
+        if target is None:
+            written.problems.append(_bad_path(entity))
+            continue
+        context = entity_context(job.catalog, entity, job.depth)
+        context["has_download"] = _write_definition(job.out_dir, context)
+        page = page_context(entity_url(ref), entity.title, job.site, context)
+        write_page(template, target, page)
+        written.pages += 1
+        written.downloads += context["has_download"]
+    return written
+
+
+def write_page(template: jinja2.Template, target: Path, context: dict[str, Any]) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(template.render(context).encode("utf-8"))
+
+
+def page_context(path: str, title: str, site: dict[str, Any], extra: dict[str, Any]) -> dict:
+    """The context every page has: `root` (the way back to the site root from `path`),
+    `page_title`, `page_path` and the site-wide `site` values."""
+    root = "../" * path.count("/")
+    return {**extra, "root": root, "page_title": title, "page_path": path, "site": site}
+
+
+def page_file(out_dir: Path, url: str) -> Path | None:
+    """The file a site-root-relative URL is written to, or None if it would leave its
+    folder (a name that decodes to `..` or contains `/`)."""
+    parts = [unquote(part) for part in url.split("/")]
+    if any(part in ("", ".", "..") or "/" in part or "\\" in part for part in parts):
+        return None
+    return out_dir.joinpath(*parts)
+
+
+def _write_definition(out_dir: Path, context: dict[str, Any]) -> bool:
+    """The raw API definition beside the API's page, for download; False when none."""
+    view = context["api"]
+    if view is None or not view.raw:
+        return False
+    target = page_file(out_dir, context["definition_url"])
+    if target is None:
+        return False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(view.raw.encode("utf-8"))
+    return True
+
+
+def _bad_path(entity: Entity) -> Problem:
+    return warning(
+        "page-path", f"No page for {entity.ref}: its name cannot be a file name",
+        hint="Use letters, digits and -_. in names", file=entity.file, line=entity.line,
+        entity=str(entity.ref))

@@ -1,0 +1,127 @@
+"""The Jinja2 environment every page is rendered with.
+
+Templates are data: `site_templates/` (next to the `generator` package) holds every byte
+of HTML, CSS and JS the portal emits. A user's own folder is searched first, so a file of
+the same name there replaces ours (mkdocs' `custom_dir`). Each worker process builds its
+own environment, so nothing here is shared between processes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import jinja2
+
+from generator import __version__
+from generator.model.catalog import ref_key
+
+#: The templates that ship with Playbill.
+BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent.parent / "site_templates"
+_SAFE_SCHEMES = ("http://", "https://", "mailto:", "ftp://", "ssh://", "git://")
+
+
+class TemplateFolderError(ValueError):
+    """The built-in templates are missing (a broken install) or a user folder is not one."""
+
+
+def template_folders(user_folder: Path | None) -> list[Path]:
+    """The folders templates are looked up in, the user's first."""
+    if not BUILTIN_TEMPLATES.is_dir():
+        raise TemplateFolderError(f"Playbill's templates are missing from {BUILTIN_TEMPLATES}")
+    if user_folder is None:
+        return [BUILTIN_TEMPLATES]
+    if not user_folder.is_dir():
+        raise TemplateFolderError(f"Templates folder {user_folder} does not exist")
+    return [user_folder, BUILTIN_TEMPLATES]
+
+
+def make_environment(
+    user_folder: Path | None = None,
+    strict: bool = False,
+    existing: frozenset[str] = frozenset(),
+) -> jinja2.Environment:
+    """An autoescaping environment with the portal's globals and filters.
+
+    `existing` is the set of refs that have a page, so templates can tell a link from a
+    dangling reference. `strict` turns undefined variables into errors (tests use it so a
+    typo in a template fails loudly instead of rendering an empty string).
+    """
+    loader = jinja2.ChoiceLoader(
+        [jinja2.FileSystemLoader(str(folder)) for folder in template_folders(user_folder)]
+    )
+    env = jinja2.Environment(
+        loader=loader,
+        autoescape=True,
+        undefined=jinja2.StrictUndefined if strict else jinja2.Undefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals.update(
+        entity_url=entity_url,
+        has_page=lambda ref: ref_key(str(ref)) in existing,
+        playbill_version=__version__,
+    )
+    env.filters.update(
+        entity_url=entity_url,
+        safe_url=safe_url,
+        ref_name=ref_name,
+        ref_kind=ref_kind,
+        short_ref=short_ref,
+        kind_class=kind_class,
+    )
+    return env
+
+
+def entity_url(ref: Any) -> str:
+    """The page of `ref`, from the site root: `entity/<namespace>/<kind>/<name>.html`.
+
+    Refs are lower-cased, so paths are too; each part is percent-encoded so an unusual
+    name can never climb out of its folder.
+    """
+    kind, namespace, name = _parts(ref)
+    return f"entity/{_segment(namespace)}/{_segment(kind)}/{_segment(name)}.html"
+
+
+def definition_url(namespace: str, download_name: str) -> str:
+    """Where an API's raw definition is written, from the site root."""
+    return f"entity/{_segment(namespace.lower())}/api/{_segment(download_name)}"
+
+
+def safe_url(url: Any) -> str | None:
+    """`url` when it is a web, mail or Git address; None for `javascript:` and the like."""
+    text = str(url or "").strip()
+    return text if text.lower().startswith(_SAFE_SCHEMES) else None
+
+
+def ref_name(ref: Any) -> str:
+    return _parts(ref)[2]
+
+
+def ref_kind(ref: Any) -> str:
+    return _parts(ref)[0]
+
+
+def short_ref(ref: Any) -> str:
+    """`kind:name` in the default namespace, the full ref elsewhere."""
+    kind, namespace, name = _parts(ref)
+    return f"{kind}:{name}" if namespace == "default" else f"{kind}:{namespace}/{name}"
+
+
+def kind_class(kind: Any) -> str:
+    """The CSS class of a kind badge: `kind-component`."""
+    return "kind-" + "".join(c for c in str(kind).lower() if c.isalnum() or c == "-")
+
+
+def _parts(ref: Any) -> tuple[str, str, str]:
+    kind, _, rest = ref_key(ref).partition(":")
+    namespace, _, name = rest.partition("/")
+    return kind, namespace, name
+
+
+def _segment(text: str) -> str:
+    """One path segment for an href. Validated names only hold letters, digits and `-_.`,
+    so this is the file name itself; anything else is percent-encoded rather than trusted."""
+    return quote(text, safe="")
