@@ -24,6 +24,7 @@ the shards are built in parallel, one process per core.
 
 from __future__ import annotations
 
+import gc
 import gzip
 import hashlib
 import json
@@ -37,8 +38,13 @@ from importlib import util as importlib_util
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from lunr import get_default_builder
+from lunr.builder import Builder
 from lunr.index import Index
+from lunr.pipeline import Pipeline
+from lunr.stemmer import stemmer
+from lunr.stop_word_filter import stop_word_filter
+from lunr.token import Token
+from lunr.trimmer import trimmer
 
 from generator.model.catalog import Catalog
 from generator.model.entity import Entity
@@ -66,6 +72,7 @@ SHARDS_GLOBAL = "PLAYBILL_SEARCH_SHARDS"
 LUNR_JS = Path("contrib", "search", "templates", "search", "lunr.js")
 FORMAT_VERSION = 1
 
+_SEPARATOR = re.compile(r"[\s\-]+")
 _SHARD_SCRIPT = re.compile(r"^\(window\.\w+=window\.\w+\|\|\{\}\)\[\"([^\"]+)\"\]=(.*);\n$", re.S)
 _MANIFEST_SCRIPT = re.compile(r"^window\.\w+=(.*);\n$", re.S)
 
@@ -190,20 +197,58 @@ def build_shards(shards: list[list[dict[str, str]]], workers: int | None = None)
 
 def build_shard(docs: list[dict[str, str]]) -> str:
     """One lunr index over `docs`, whose refs are their positions, as compact JSON."""
-    builder = get_default_builder()
+    builder = Builder()
+    builder.pipeline.add(index_term)
+    builder.search_pipeline.add(stemmer)
     builder.ref("id")
     builder.metadata_whitelist = []
     for name, boost in FIELDS:
         builder.field(name, boost=boost)
-    for number, doc in enumerate(docs):
-        builder.add({"id": str(number), **doc})
-    serialised = builder.build().serialize()
+    collecting = gc.isenabled()
+    gc.disable()  # lunr makes millions of small objects, and no cycles worth collecting
+    try:
+        for number, doc in enumerate(docs):
+            builder.add({"id": str(number), **{k: words(v) for k, v in doc.items()}})
+        serialised = builder.build().serialize()
+    finally:
+        if collecting:
+            gc.enable()
     serialised["fieldVectors"] = [
-        [ref, [_compact_number(x) for x in vector]]
+        [ref, [0 if x == 0 else x for x in vector]]  # 0.0 -> 0
         for ref, vector in serialised["fieldVectors"]
         if vector
     ]
     return _json(serialised)
+
+
+def words(text: str) -> list[str]:
+    """Split as lunr.js's tokenizer does (whitespace and hyphens), but in C: lunr.py's
+    tokenizer walks the text one character at a time. A list makes lunr.py take each
+    word as one token."""
+    return [word for word in _SEPARATOR.split(text.lower()) if word]
+
+
+def index_term(token: Token, i: int | None = None, tokens: list | None = None) -> Token | None:
+    """lunr's default indexing pipeline (trimmer, stop word filter, stemmer) in one step,
+    remembered per word: catalogs repeat the same words thousands of times, and running
+    the pipeline on each occurrence was most of the build time. Same terms as lunr's."""
+    try:
+        term = _TERMS[token.string]
+    except KeyError:
+        term = _TERMS[token.string] = _normalise(token.string)
+    if term is None:
+        return None
+    token.string = term
+    return token
+
+
+def _normalise(word: str) -> str | None:
+    token = stop_word_filter(trimmer(Token(word)))
+    return stemmer(token).string if token else None
+
+
+_TERMS: dict[str, str | None] = {}
+Pipeline.register_function(index_term, "playbillIndexTerm")
 
 
 def shard_script(key: str, lines: list[list[str]], index_json: str) -> str:
@@ -304,10 +349,6 @@ def _write(path: Path, text: str) -> None:
 
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
-
-
-def _compact_number(value: float | int) -> float | int:
-    return int(value) if value == int(value) else value
 
 
 def _json(data: Any) -> str:

@@ -1,0 +1,305 @@
+/* Playbill search: results as you type from the prebuilt lunr index.
+ *
+ * Nothing loads until the box is first used (focus, "/", typing): then lunr.js, the
+ * manifest and every index shard are inserted as <script> tags (file:// cannot fetch JSON),
+ * and each shard is searched as soon as it arrives. Every word but the last must match;
+ * the last is matched as a prefix because the person is still typing it.
+ *
+ * The box is an ARIA 1.2 combobox: arrows move through the options, Enter opens one,
+ * Escape closes the list (or clears the box), and a polite live region says how many
+ * entities matched.
+ */
+(function () {
+  "use strict";
+
+  var MAX_SHOWN = 20;
+  var FIELDS = ["name", "title", "tags", "kind", "owner", "description"];
+
+  var form = document.getElementById("search-form");
+  var input = document.getElementById("search");
+  var list = document.getElementById("search-results");
+  var panel = document.getElementById("search-panel");
+  var empty = document.getElementById("search-empty");
+  var status = document.getElementById("search-status");
+  if (!form || !input || !list) return;
+
+  var root = form.getAttribute("data-root") || "";
+  var state = { loading: null, complete: false, shards: [], kinds: {}, active: -1, results: [], timer: 0 };
+
+  /* ---- loading ---------------------------------------------------------------------- */
+
+  function loadScript(src) {
+    return new Promise(function (resolve, reject) {
+      var script = document.createElement("script");
+      script.src = src;
+      script.async = true;
+      script.onload = function () { resolve(); };
+      script.onerror = function () { reject(new Error("could not load " + src)); };
+      document.head.appendChild(script);
+    });
+  }
+
+  /* Loads lunr.js and the manifest, then every shard; resolves when all shards are in. */
+  function ensureLoaded() {
+    if (state.loading) return state.loading;
+    state.loading = Promise.all([
+      window.lunr ? Promise.resolve() : loadScript(form.getAttribute("data-lunr")),
+      window.PLAYBILL_SEARCH ? Promise.resolve() : loadScript(form.getAttribute("data-manifest"))
+    ]).then(function () {
+      var manifest = window.PLAYBILL_SEARCH || { shards: [], kinds: {} };
+      state.kinds = manifest.kinds || {};
+      return Promise.all(manifest.shards.map(function (entry) {
+        return loadScript(root + entry.file).then(function () { addShard(entry.key); });
+      }));
+    }).then(function () {
+      state.complete = true;
+      if (input.value.trim()) run();
+    }).catch(function (error) {
+      state.complete = true;
+      announce("Search is unavailable: " + error.message);
+    });
+    return state.loading;
+  }
+
+  function addShard(key) {
+    var shards = window.PLAYBILL_SEARCH_SHARDS || {};
+    var data = shards[key];
+    if (!data) return;
+    state.shards.push({ docs: data.docs, index: window.lunr.Index.load(data.index) });
+    delete shards[key]; // the loaded index is all we keep
+    if (input.value.trim() && !state.complete) run(); // show what this shard found now
+  }
+
+  /* ---- querying --------------------------------------------------------------------- */
+
+  /* The query's words as {field, term, last}; "kind:api" style words pick one field. */
+  function parse(text) {
+    var words = text.toLowerCase().split(/[\s\-]+/).filter(Boolean);
+    return words.map(function (word, i) {
+      var field = null;
+      var colon = word.indexOf(":");
+      if (colon > 0 && FIELDS.indexOf(word.slice(0, colon)) !== -1) {
+        field = word.slice(0, colon);
+        word = word.slice(colon + 1);
+      }
+      return { field: field, word: word, last: i === words.length - 1 };
+    }).filter(function (part) { return part.word; });
+  }
+
+  function normalise(word, keepStopWords) {
+    var token = window.lunr.trimmer(new window.lunr.Token(word, {}));
+    if (!token || !token.toString()) return "";
+    if (!keepStopWords && !window.lunr.stopWordFilter(token)) return "";
+    return window.lunr.stemmer(token).toString();
+  }
+
+  /* The longest prefix shared by the typed word and its stem: "service" is indexed as
+     "servic", so the prefix "servic*" finds it while "service*" would not. */
+  function prefixOf(word) {
+    var trimmed = window.lunr.trimmer(new window.lunr.Token(word, {})).toString();
+    var stem = window.lunr.stemmer(new window.lunr.Token(trimmed, {})).toString();
+    var n = 0;
+    while (n < trimmed.length && n < stem.length && trimmed[n] === stem[n]) n++;
+    return trimmed.slice(0, Math.max(n, 1));
+  }
+
+  function buildQuery(parts) {
+    var lunr = window.lunr;
+    var required = lunr.Query.presence.REQUIRED;
+    return function (q) {
+      parts.forEach(function (part) {
+        /* lunr reads a present-but-undefined "fields" as "no fields": only set it when used */
+        function clause(options) {
+          if (part.field) options.fields = [part.field];
+          options.usePipeline = false;
+          return options;
+        }
+        if (part.last) {
+          q.term(prefixOf(part.word), clause({ presence: required,
+                                               wildcard: lunr.Query.wildcard.TRAILING }));
+          var whole = normalise(part.word, true);
+          if (whole) q.term(whole, clause({ boost: 5 }));
+          return;
+        }
+        var term = normalise(part.word, false);
+        if (term) q.term(term, clause({ presence: required }));
+      });
+    };
+  }
+
+  function search(text) {
+    var parts = parse(text);
+    if (!parts.length) return [];
+    var query = buildQuery(parts);
+    var exact = text.trim().toLowerCase();
+    var found = [];
+    state.shards.forEach(function (shard) {
+      var hits;
+      try { hits = shard.index.query(query); } catch (e) { hits = []; }
+      hits.forEach(function (hit) {
+        var doc = shard.docs[+hit.ref];
+        if (doc) found.push({ doc: doc, score: hit.score + bonus(doc, exact) });
+      });
+    });
+    found.sort(function (a, b) {
+      return b.score - a.score || (a.doc[0] < b.doc[0] ? -1 : a.doc[0] > b.doc[0] ? 1 : 0);
+    });
+    return found;
+  }
+
+  /* Typing an entity's exact name, title or ref puts it first whatever the statistics say. */
+  function bonus(doc, exact) {
+    var ref = doc[0];
+    var name = ref.slice(ref.indexOf("/") + 1);
+    if (exact === ref || exact === name || exact === (doc[1] || "").toLowerCase()) return 1e6;
+    return 0;
+  }
+
+  /* ---- showing ---------------------------------------------------------------------- */
+
+  function entityUrl(ref) {
+    var colon = ref.indexOf(":");
+    var slash = ref.indexOf("/", colon + 1);
+    var kind = ref.slice(0, colon);
+    var namespace = ref.slice(colon + 1, slash);
+    var name = ref.slice(slash + 1);
+    return root + "entity/" + namespace + "/" + kind + "/" + name + ".html";
+  }
+
+  function option(doc, number) {
+    var ref = doc[0];
+    var kind = ref.slice(0, ref.indexOf(":"));
+    var namespace = ref.slice(ref.indexOf(":") + 1, ref.indexOf("/"));
+    var name = ref.slice(ref.indexOf("/") + 1);
+    var item = document.createElement("li");
+    item.setAttribute("role", "none");
+    var link = document.createElement("a");
+    link.id = "search-option-" + number;
+    link.href = entityUrl(ref);
+    link.setAttribute("role", "option");
+    link.setAttribute("aria-selected", "false");
+    link.setAttribute("tabindex", "-1");
+    link.setAttribute("data-ref", ref);
+    var title = document.createElement("span");
+    title.className = "search-title";
+    title.textContent = doc[1] || name;
+    var badge = document.createElement("span");
+    badge.className = "badge kind-" + kind;
+    badge.textContent = state.kinds[kind] || kind;
+    link.appendChild(title);
+    link.appendChild(document.createTextNode(" "));
+    link.appendChild(badge);
+    var where = namespace === "default" ? name : namespace + "/" + name;
+    var detail = document.createElement("span");
+    detail.className = "search-line";
+    detail.textContent = doc[2] ? where + " · " + doc[2] : where;
+    link.appendChild(detail);
+    item.appendChild(link);
+    return item;
+  }
+
+  function show(text, results) {
+    state.results = results;
+    state.active = -1;
+    input.removeAttribute("aria-activedescendant");
+    var fragment = document.createDocumentFragment();
+    results.slice(0, MAX_SHOWN).forEach(function (hit, i) { fragment.appendChild(option(hit.doc, i)); });
+    list.textContent = "";
+    list.appendChild(fragment);
+    var ready = state.complete;
+    empty.hidden = results.length > 0 || !ready;
+    empty.textContent = ready ? "No entities match \u201c" + text + "\u201d." : "";
+    open(true);
+    if (!ready && !results.length) return announce("Loading the search index\u2026");
+    var shown = Math.min(results.length, MAX_SHOWN);
+    announce(results.length === 0 ? "No results" :
+      results.length === 1 ? "1 result" :
+      results.length > shown ? results.length + " results, showing the first " + shown :
+      results.length + " results");
+  }
+
+  function open(yes) {
+    var visible = yes && input.value.trim() !== "";
+    panel.hidden = !visible;
+    input.setAttribute("aria-expanded", visible && state.results.length ? "true" : "false");
+  }
+
+  function announce(text) {
+    if (status.textContent !== text) status.textContent = text;
+  }
+
+  function move(step) {
+    var options = list.querySelectorAll("[role=option]");
+    if (!options.length) return;
+    if (state.active >= 0) options[state.active].setAttribute("aria-selected", "false");
+    if (state.active < 0) state.active = step > 0 ? 0 : options.length - 1;
+    else state.active = (state.active + step + options.length) % options.length;
+    var current = options[state.active];
+    current.setAttribute("aria-selected", "true");
+    input.setAttribute("aria-activedescendant", current.id);
+    if (current.scrollIntoView) current.scrollIntoView({ block: "nearest" });
+  }
+
+  function run() {
+    var text = input.value.trim();
+    if (!text) {
+      state.results = [];
+      list.textContent = "";
+      empty.hidden = true;
+      open(false);
+      announce("");
+      return;
+    }
+    show(text, search(text));
+  }
+
+  function schedule() {
+    clearTimeout(state.timer);
+    ensureLoaded();
+    state.timer = setTimeout(run, 40);
+  }
+
+  /* ---- events ----------------------------------------------------------------------- */
+
+  input.addEventListener("focus", function () {
+    ensureLoaded();
+    if (input.value.trim()) open(true);
+  });
+  input.addEventListener("input", schedule);
+  input.addEventListener("keydown", function (event) {
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      if (panel.hidden) { run(); return; }
+      move(event.key === "ArrowDown" ? 1 : -1);
+    } else if (event.key === "Enter") {
+      event.preventDefault();
+      var options = list.querySelectorAll("[role=option]");
+      if (state.active >= 0 && options[state.active]) {
+        window.location.href = options[state.active].href;
+        return;
+      }
+      clearTimeout(state.timer);
+      ensureLoaded().then(function () { // the last keystrokes may not have been searched yet
+        run();
+        var best = list.querySelector("[role=option]");
+        if (best) window.location.href = best.href;
+      });
+    } else if (event.key === "Escape") {
+      if (!panel.hidden) { event.preventDefault(); open(false); }
+      else if (input.value) { event.preventDefault(); input.value = ""; run(); }
+    }
+  });
+  form.addEventListener("submit", function (event) { event.preventDefault(); });
+  document.addEventListener("click", function (event) {
+    if (!form.contains(event.target)) open(false);
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "/" || event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+    var target = event.target;
+    var tag = target && target.tagName;
+    if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || (target && target.isContentEditable)) return;
+    event.preventDefault();
+    input.focus();
+    input.select();
+  });
+})();
