@@ -41,6 +41,7 @@ from typing import Any, Iterable, Sequence
 from lunr.builder import Builder
 from lunr.index import Index
 from lunr.pipeline import Pipeline
+from lunr.query import Query, QueryPresence
 from lunr.stemmer import stemmer
 from lunr.stop_word_filter import stop_word_filter
 from lunr.token import Token
@@ -101,17 +102,18 @@ class LoadedShard:
     index: Index
 
 
-def write_index(catalog: Catalog, site_dir: Path, workers: int | None = None) -> SearchIndexResult:
+def write_index(catalog: Catalog, site_dir: Path, workers: int | None = None,
+                shard_size: int = SHARD_SIZE) -> SearchIndexResult:
     """Write search/manifest.js, one script per shard, and copy lunr.js into assets/.
 
     `workers` caps the processes used for building shards (default: the usable cores).
-    The output depends only on the catalog, byte for byte.
+    The output depends only on the catalog (and `shard_size`), byte for byte.
     """
     started = time.perf_counter()
     search_dir = site_dir / SEARCH_DIR
     _clear(search_dir)
     rows = [document_for(entity) for entity in catalog.entities.values()]
-    shards = split(rows)
+    shards = split(rows, shard_size)
     indexes = build_shards([[doc for doc, _ in shard] for shard in shards], workers)
     files = []
     shard_entries = []
@@ -169,7 +171,7 @@ def short_line(text: str, limit: int = LINE_LIMIT) -> str:
     """The first `limit` characters of `text`, cut at a word with an ellipsis."""
     if len(text) <= limit:
         return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0] or text[: limit - 1]
+    cut = text[:limit].rsplit(" ", 1)[0] or text[: limit - 1]
     return cut.rstrip(" ,.;:") + "…"
 
 
@@ -242,9 +244,11 @@ def index_term(token: Token, i: int | None = None, tokens: list | None = None) -
     return token
 
 
-def _normalise(word: str) -> str | None:
-    token = stop_word_filter(trimmer(Token(word)))
-    return stemmer(token).string if token else None
+def _normalise(word: str, keep_stop_words: bool = False) -> str | None:
+    token = trimmer(Token(word))
+    if not token.string or not (keep_stop_words or stop_word_filter(token)):
+        return None
+    return stemmer(token).string
 
 
 _TERMS: dict[str, str | None] = {}
@@ -312,6 +316,59 @@ def read_index(site_dir: Path) -> list[LoadedShard]:
         data = json.loads(match.group(2))
         shards.append(LoadedShard(entry["key"], data["docs"], Index.load(data["index"])))
     return shards
+
+
+def find(shards: Sequence[LoadedShard], text: str) -> list[str]:
+    """Refs matching `text`, best first, queried as the header box does in search.js:
+    every word must match some field, the last one as a prefix (the person is still
+    typing it), and `field:word` limits a word to one field."""
+    parts = _parts(text)
+    exact = text.strip().lower()
+    found: list[tuple[float, str]] = []
+    for shard in shards:
+        query = shard.index.create_query()
+        for number, (fields, word) in enumerate(parts):
+            if number == len(parts) - 1:
+                query.term(prefix_of(word), fields=fields, presence=QueryPresence.REQUIRED,
+                           wildcard=Query.WILDCARD_TRAILING, use_pipeline=False)
+                whole = _normalise(word, keep_stop_words=True)
+                if whole:
+                    query.term(whole, fields=fields, use_pipeline=False, boost=5)
+            elif term := _normalise(word):
+                query.term(term, fields=fields, presence=QueryPresence.REQUIRED,
+                           use_pipeline=False)
+        for hit in shard.index.query(query):
+            doc = shard.docs[int(hit["ref"])]
+            found.append((hit["score"] + _bonus(doc, exact), doc[0]))
+    return [ref for _, ref in sorted(found, key=lambda hit: (-hit[0], hit[1]))]
+
+
+def prefix_of(word: str) -> str:
+    """What a half-typed word is looked up as: the part it shares with its stem, since
+    terms are indexed stemmed ("service" as "servic", so "service*" would miss it)."""
+    trimmed = trimmer(Token(word)).string
+    stem = stemmer(Token(trimmed)).string
+    shared = 0
+    while shared < min(len(trimmed), len(stem)) and trimmed[shared] == stem[shared]:
+        shared += 1
+    return trimmed[: max(shared, 1)]
+
+
+def _parts(text: str) -> list[tuple[list[str] | None, str]]:
+    """The query's words with the fields they are limited to: `owner:team-a` limits both
+    `team` and `a` to the owner field."""
+    parts = []
+    for word in text.lower().split():
+        name, colon, rest = word.partition(":")
+        fields = [name] if colon and name in dict(FIELDS) else None
+        parts += [(fields, piece) for piece in _SEPARATOR.split(rest if fields else word) if piece]
+    return parts
+
+
+def _bonus(doc: list[str], exact: str) -> float:
+    """An entity whose exact name, title or ref was typed comes first."""
+    ref = doc[0]
+    return 1e6 if exact in (ref, ref.partition("/")[2], doc[1].lower()) else 0.0
 
 
 def measure(paths: Iterable[Path]) -> tuple[int, int]:

@@ -72,18 +72,23 @@
 
   /* ---- querying --------------------------------------------------------------------- */
 
-  /* The query's words as {field, term, last}; "kind:api" style words pick one field. */
+  /* The query's words as {field, word, last}: "owner:team-a" limits "team" and "a" to the
+     owner field. Mirrors generator/search.py's find(), which the unit tests exercise. */
   function parse(text) {
-    var words = text.toLowerCase().split(/[\s\-]+/).filter(Boolean);
-    return words.map(function (word, i) {
+    var parts = [];
+    text.toLowerCase().split(/\s+/).forEach(function (word) {
       var field = null;
       var colon = word.indexOf(":");
       if (colon > 0 && FIELDS.indexOf(word.slice(0, colon)) !== -1) {
         field = word.slice(0, colon);
         word = word.slice(colon + 1);
       }
-      return { field: field, word: word, last: i === words.length - 1 };
-    }).filter(function (part) { return part.word; });
+      word.split(/[\s\-]+/).forEach(function (piece) {
+        if (piece) parts.push({ field: field, word: piece, last: false });
+      });
+    });
+    if (parts.length) parts[parts.length - 1].last = true;
+    return parts;
   }
 
   function normalise(word, keepStopWords) {

@@ -1,0 +1,227 @@
+"""The search stage: the index files it writes load back into lunr.py and find what a
+person types, from one shard or several, byte-identically on every build."""
+
+from __future__ import annotations
+
+import filecmp
+import gzip
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator import search, sources
+from generator.build import read_catalog
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `bench` lives beside `generator`
+
+from bench.synth import generate  # noqa: E402
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "example"
+
+
+def catalog_from(*paths: Path):
+    return read_catalog(sources.trees_for_paths(list(paths)).trees)
+
+
+@pytest.fixture(scope="module")
+def example_catalog():
+    return catalog_from(EXAMPLE)
+
+
+@pytest.fixture(scope="module")
+def example_site(example_catalog, tmp_path_factory):
+    site = tmp_path_factory.mktemp("site")
+    result = search.write_index(example_catalog, site)
+    return site, result
+
+
+@pytest.fixture(scope="module")
+def example_shards(example_site):
+    return search.read_index(example_site[0])
+
+
+@pytest.fixture(scope="module")
+def synthetic_catalog(tmp_path_factory):
+    """200 entities: enough for several shards when shards hold 60."""
+    folder = tmp_path_factory.mktemp("synthetic")
+    return catalog_from(*generate(folder, 200, seed=5).repos)
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("payment-gateway", "component:default/payment-gateway"),  # the name, as written
+    ("stock-sync", "component:default/stock-sync"),
+    ("Storefront GraphQL", "api:default/storefront-graphql"),  # title words
+    ("cairnfield outfitters", "group:default/cairnfield"),  # title unlike the name
+    ("acquirer", "component:default/payment-gateway"),  # description
+    ("kotlin", "component:default/fulfilment-worker"),  # tag
+    ("spring-boot", "component:default/catalog-service"),  # hyphenated tag
+    ("kind:location", "location:default/cairnfield-example"),  # kind
+    ("owner:oskar.lind", "component:default/stock-sync"),  # owner (a User)
+    ("gatew", "component:default/payment-gateway"),  # a prefix while typing
+    ("fulfil", "component:default/fulfilment-worker"),
+    ("shipping lab", "resource:default/shipping-labels"),  # all words, the last a prefix
+    ("payments grpc", "api:default/payments-grpc"),
+])
+def test_a_query_finds_the_entity(example_shards, query, expected):
+    assert expected in search.find(example_shards, query)
+
+
+@pytest.mark.parametrize("query, best", [
+    ("payment-gateway", "component:default/payment-gateway"),
+    ("checkout", "system:default/checkout"),  # exact name beats owners named team-checkout
+    ("Catalogue API", "api:default/catalog-api"),
+    ("aiko", "user:default/aiko.tanaka"),
+])
+def test_the_best_match_comes_first(example_shards, query, best):
+    assert search.find(example_shards, query)[0] == best
+
+
+def test_every_word_must_match(example_shards):
+    both = search.find(example_shards, "go pci")
+    assert both == ["component:default/payment-gateway"]
+    assert search.find(example_shards, "go pci zzzqqq") == []
+
+
+def test_a_field_limits_every_piece_of_a_hyphenated_word(example_shards):
+    owned = set(search.find(example_shards, "owner:team-fulfilment"))
+    assert owned == {"component:default/fulfilment-worker", "resource:default/shipping-labels",
+                     "system:default/fulfilment"}
+
+
+def test_kind_finds_every_entity_of_that_kind(example_shards, example_catalog):
+    apis = {ref for ref in example_catalog.entities if ref.startswith("api:")}
+    assert set(search.find(example_shards, "kind:api")) == apis
+
+
+def test_nothing_matches_nonsense(example_shards):
+    assert search.find(example_shards, "zzzqqqxxy") == []
+
+
+@pytest.mark.parametrize("typed, prefix", [
+    ("service", "servic"),  # indexed stemmed: "service*" would find nothing
+    ("services", "servic"),
+    ("happy", "happ"),  # the stem is "happi"
+    ("gatew", "gatew"),
+    ("go", "go"),
+    ("(grpc)", "grpc"),
+])
+def test_a_half_typed_word_is_looked_up_by_what_it_shares_with_its_stem(typed, prefix):
+    assert search.prefix_of(typed) == prefix
+
+
+def test_whole_words_find_what_their_stems_index(example_shards):
+    assert "component:default/catalog-service" in search.find(example_shards, "services")
+    assert "component:default/catalog-service" in search.find(example_shards, "service")
+
+
+def test_every_entity_is_in_the_index_once_with_a_short_row(example_shards, example_catalog):
+    (shard,) = example_shards
+    assert [row[0] for row in shard.docs] == list(example_catalog.entities)
+    gateway = next(row for row in shard.docs if row[0] == "component:default/payment-gateway")
+    assert gateway == ["component:default/payment-gateway", "Payment gateway",
+                       "Talks to the card acquirer; the only service inside the PCI scope."]
+    user = next(row for row in shard.docs if row[0] == "user:default/aiko.tanaka")
+    assert user[1:] == ["", ""]  # no title, no description: nothing repeated
+
+
+def test_the_index_keeps_no_term_metadata(example_site):
+    site, result = example_site
+    text = (site / result.files[1]).read_text(encoding="utf-8")
+    assert '"position"' not in text
+    data = json.loads(text.split("]=", 1)[1].rstrip(";\n"))
+    assert data["index"]["fields"] == [name for name, _ in search.FIELDS]
+    assert data["index"]["pipeline"] == ["stemmer"]  # what lunr.js runs on query terms
+    assert all(vector for _, vector in data["index"]["fieldVectors"])
+
+
+def test_files_are_scripts_that_work_from_file_urls(example_site):
+    site, result = example_site
+    manifest = (site / "search" / "manifest.js").read_text(encoding="utf-8")
+    assert manifest.startswith("window.PLAYBILL_SEARCH={")
+    shard = (site / result.files[1]).read_text(encoding="utf-8")
+    assert shard.startswith('(window.PLAYBILL_SEARCH_SHARDS=window.PLAYBILL_SEARCH_SHARDS||{})["0"]={')
+    assert search.read_manifest(site)["kinds"]["api"] == "API"
+
+
+def test_lunr_js_is_copied_from_mkdocs(example_site):
+    site, result = example_site
+    assert result.assets == (Path("assets", "lunr.js"),)
+    assert filecmp.cmp(site / "assets" / "lunr.js", search.lunr_js_path(), shallow=False)
+    assert "lunr.version = \"2.3.9\"" in (site / "assets" / "lunr.js").read_text(encoding="utf-8")
+
+
+def test_the_result_measures_what_was_written(example_site):
+    site, result = example_site
+    written = sorted(path.relative_to(site) for path in (site / "search").iterdir())
+    assert sorted(result.files) == written
+    assert result.bytes == sum((site / path).stat().st_size for path in written)
+    gzipped = sum(len(gzip.compress((site / path).read_bytes(), 6, mtime=0)) for path in written)
+    assert result.gzipped_bytes == gzipped < result.bytes
+    assert result.documents == 39 and result.shards == 1 and result.seconds > 0
+    assert result.problems == ()
+
+
+def test_builds_are_byte_identical(example_catalog, tmp_path):
+    first = search.write_index(example_catalog, tmp_path / "a")
+    second = search.write_index(example_catalog, tmp_path / "b")
+    assert first.files == second.files
+    for path in first.files:
+        assert (tmp_path / "a" / path).read_bytes() == (tmp_path / "b" / path).read_bytes()
+
+
+def test_a_rebuild_removes_the_old_shards(example_catalog, synthetic_catalog, tmp_path):
+    search.write_index(synthetic_catalog, tmp_path, shard_size=60)
+    result = search.write_index(example_catalog, tmp_path)
+    assert sorted(p.name for p in (tmp_path / "search").iterdir()) == sorted(
+        p.name for p in result.files)
+
+
+def test_large_catalogs_are_dealt_into_shards(synthetic_catalog, tmp_path):
+    result = search.write_index(synthetic_catalog, tmp_path, shard_size=60, workers=1)
+    manifest = search.read_manifest(tmp_path)
+    assert result.shards == 4 and result.documents == 200
+    assert [entry["key"] for entry in manifest["shards"]] == ["0", "1", "2", "3"]
+    assert [entry["documents"] for entry in manifest["shards"]] == [50, 50, 50, 50]
+    assert [Path(entry["file"]) for entry in manifest["shards"]] == list(result.files[1:])
+    shards = search.read_index(tmp_path)
+    refs = [row[0] for shard in shards for row in shard.docs]
+    assert sorted(refs) == list(synthetic_catalog.entities)  # each entity once
+    assert refs[:2] == list(synthetic_catalog.entities)[0:8:4]  # round-robin
+
+
+def test_results_merge_across_shards(synthetic_catalog, tmp_path):
+    search.write_index(synthetic_catalog, tmp_path, shard_size=60, workers=1)
+    shards = search.read_index(tmp_path)
+    components = [ref for ref in synthetic_catalog.entities if ref.startswith("component:")]
+    assert sorted(search.find(shards, "kind:component")) == components
+    assert search.find(shards, "svc-00007")[0] == "component:default/svc-00007"
+
+
+def test_shards_built_in_parallel_match_those_built_in_turn(synthetic_catalog, tmp_path):
+    alone = search.write_index(synthetic_catalog, tmp_path / "one", shard_size=60, workers=1)
+    together = search.write_index(synthetic_catalog, tmp_path / "two", shard_size=60, workers=2)
+    assert alone.files == together.files  # names carry a hash of the content
+
+
+def test_text_cannot_end_the_script_early(tmp_path):
+    (tmp_path / "catalog-info.yaml").write_text(
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: sneaky\n"
+        "  description: 'Closes </script><script>alert(1)</script> early'\n"
+        "spec:\n  type: service\n  lifecycle: production\n  owner: team-a\n",
+        encoding="utf-8")
+    site = tmp_path / "site"
+    result = search.write_index(catalog_from(tmp_path / "catalog-info.yaml"), site)
+    text = (site / result.files[1]).read_text(encoding="utf-8")
+    assert "</script" not in text
+    (shard,) = search.read_index(site)
+    assert shard.docs[0][2] == "Closes </script><script>alert(1)</script> early"
+
+
+@pytest.mark.parametrize("text, line", [
+    ("Short.", "Short."),
+    ("word " * 40, ("word " * 20).strip() + "…"),
+])
+def test_the_shown_line_is_cut_at_a_word(text, line):
+    assert search.short_line(text.strip()) == line
