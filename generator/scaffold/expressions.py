@@ -21,18 +21,15 @@ with `${{` in it.
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import Any, Mapping
 
-from jinja2 import ChainableUndefined, TemplateSyntaxError, nodes
-from jinja2.ext import Extension
-from jinja2.lexer import Token, TokenStream
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2 import TemplateSyntaxError, nodes
 
-from generator.scaffold.filters import (
-    COMPAT_FILTERS, FILTERS, is_truthy, is_undefined, js_add, js_text, js_truthy, to_json,
+from generator.scaffold.filters import COMPAT_FILTERS, FILTERS, is_truthy, is_undefined, js_text, to_json
+from generator.scaffold.nunjucks import (
+    JS_HINTS, environment, expression, javascript_operator, spans, template,
 )
 
 SECRET_MASK = "***"
@@ -43,51 +40,12 @@ class RenderError(ValueError):
     """An expression that could not be rendered; the message names it (secrets masked)."""
 
 
-class _Undefined(ChainableUndefined):
-    """Nunjucks' undefined: prints as nothing, and looking into it gives undefined again."""
-
-    __slots__ = ()
-
-    def __str__(self) -> str:
-        return ""
-
-
-# --- finding expressions ---------------------------------------------------------------
-
-def _spans(text: str, start: str = "${{", end: str = "}}") -> list[tuple[int, int]]:
-    """(begin, end) of every `${{ … }}` in `text`, delimiters included. As in the Nunjucks
-    lexer, the expression ends at the first `}}` outside a quoted string; an unclosed one
-    runs to the end of the text."""
-    found = []
-    index = text.find(start)
-    while index != -1:
-        close = _closing(text, index + len(start), end)
-        found.append((index, close))
-        index = text.find(start, close)
-    return found
-
-
-def _closing(text: str, index: int, end: str) -> int:
-    quote = None
-    while index < len(text):
-        char = text[index]
-        if quote:
-            if char == "\\":
-                index += 1
-            elif char == quote:
-                quote = None
-        elif char in "'\"":
-            quote = char
-        elif text.startswith(end, index):
-            return index + len(end)
-        index += 1
-    return len(text)
-
+# --- finding and checking ----------------------------------------------------------
 
 def expressions_in(value: Any) -> list[str]:
     """Every `${{ … }}` in a value (strings inside dicts and lists too), as written."""
     if isinstance(value, str):
-        return [value[a:b] for a, b in _spans(value)]
+        return [value[a:b] for a, b in spans(value)]
     if isinstance(value, Mapping):
         return [e for item in value.values() for e in expressions_in(item)]
     if isinstance(value, (list, tuple)):
@@ -95,207 +53,17 @@ def expressions_in(value: Any) -> list[str]:
     return []
 
 
-_JS_HINTS = {
-    "&&": "`&&` is JavaScript; Nunjucks (and so Backstage) has no such operator: use `and`",
-    "||": "`||` is JavaScript; Nunjucks (and so Backstage) reads it as a filter: use `or`",
-    "!": "`!` is JavaScript; Nunjucks (and so Backstage) has no such operator: use `not`",
-    "?": "`a ? b : c` is JavaScript; Nunjucks (and so Backstage) has no such operator: "
-         "use `b if a else c`",
-}
-
-
-def _javascript_operator(code: str) -> str | None:
-    """The first JavaScript-only operator in expression code, outside string literals."""
-    quote = None
-    index = 0
-    while index < len(code):
-        char = code[index]
-        if quote:
-            if char == "\\":
-                index += 1
-            elif char == quote:
-                quote = None
-        elif char in "'\"":
-            quote = char
-        elif code.startswith("&&", index) or code.startswith("||", index):
-            return code[index:index + 2]
-        elif char == "!" and not code.startswith("!=", index):
-            return "!"
-        elif char == "?":
-            return "?"
-        index += 1
-    return None
-
-
-# --- Nunjucks syntax on Jinja2 ---------------------------------------------------------
-
-class _NunjucksSyntax(Extension):
-    """Rewrites the token stream so Nunjucks-only syntax means what it means there."""
-
-    def filter_stream(self, stream: TokenStream) -> Iterable[Token]:
-        tokens = list(stream)
-        return _for_pairs(_object_keys(_simple_rewrites(tokens)))
-
-
-def _simple_rewrites(tokens: list[Token]) -> list[Token]:
-    """`===` -> `==`, `!==` -> `!=`, `null` -> `none`, `{% elseif %}` -> `{% elif %}`."""
-    out: list[Token] = []
-    for token in tokens:
-        previous = out[-1] if out else None
-        if token.type == "assign" and previous and previous.type in ("eq", "ne"):
-            continue
-        if token.type == "name" and token.value == "null" and not (previous and previous.type == "dot"):
-            token = Token(token.lineno, "name", "none")
-        if token.type == "name" and token.value == "elseif" and previous and previous.type == "block_begin":
-            token = Token(token.lineno, "name", "elif")
-        out.append(token)
-    return out
-
-
-def _object_keys(tokens: list[Token]) -> list[Token]:
-    """`{ defaultKind: "group" }`: a bare name as an object key is the key's text, not a
-    variable (JavaScript object literal syntax, which Nunjucks accepts)."""
-    out: list[Token] = []
-    opened: list[str] = []
-    for index, token in enumerate(tokens):
-        following = tokens[index + 1] if index + 1 < len(tokens) else None
-        previous = out[-1] if out else None
-        if (token.type == "name" and opened and opened[-1] == "lbrace"
-                and previous and previous.type in ("lbrace", "comma")
-                and following and following.type == "colon"):
-            token = Token(token.lineno, "string", token.value)
-        if token.type in ("lbrace", "lbracket", "lparen"):
-            opened.append(token.type)
-        elif token.type in ("rbrace", "rbracket", "rparen") and opened:
-            opened.pop()
-        out.append(token)
-    return out
-
-
-def _for_pairs(tokens: list[Token]) -> Iterator[Token]:
-    """`{% for k, v in obj %}` iterates an object's entries in Nunjucks; Jinja2 would
-    iterate its keys, so the iterable is wrapped in the `_pairs` filter."""
-    index = 0
-    while index < len(tokens):
-        token = tokens[index]
-        yield token
-        index += 1
-        if not (token.type == "name" and token.value == "for" and index >= 2
-                and tokens[index - 2].type == "block_begin"):
-            continue
-        targets = []
-        while index < len(tokens) and not (tokens[index].type == "name" and tokens[index].value == "in"):
-            targets.append(tokens[index])
-            index += 1
-        yield from targets
-        if index >= len(tokens) or not any(t.type == "comma" for t in targets):
-            continue
-        yield tokens[index]
-        index += 1
-        line = tokens[index - 1].lineno
-        yield Token(line, "lparen", "(")
-        depth = 0
-        while index < len(tokens):
-            current = tokens[index]
-            if depth == 0 and (current.type == "block_end" or (
-                    current.type == "name" and current.value in ("if", "recursive"))):
-                break
-            depth += current.type in ("lparen", "lbracket", "lbrace")
-            depth -= current.type in ("rparen", "rbracket", "rbrace")
-            yield current
-            index += 1
-        yield from (Token(line, "rparen", ")"), Token(line, "pipe", "|"), Token(line, "name", "_pairs"))
-
-
-def _pairs(value: Any) -> Any:
-    return list(value.items()) if isinstance(value, Mapping) else value
-
-
-class _Environment(SandboxedEnvironment):
-    """Jinja2 with Backstage's delimiters, filters, and JavaScript lookups and `+`."""
-
-    intercepted_binops = frozenset(["+"])
-
-    def __init__(self, compat: bool, trim_blocks: bool, lstrip_blocks: bool) -> None:
-        super().__init__(
-            variable_start_string="{{" if compat else "${{", variable_end_string="}}",
-            autoescape=False, undefined=_Undefined, finalize=js_text,
-            keep_trailing_newline=True, extensions=[_NunjucksSyntax],
-            trim_blocks=trim_blocks, lstrip_blocks=lstrip_blocks,
-        )
-        self.compat = compat
-        self.filters = {**(COMPAT_FILTERS if compat else FILTERS), "_pairs": _pairs}
-        self.tests.update({"null": lambda v: v is None, "truthy": js_truthy,
-                           "falsy": lambda v: not js_truthy(v)})
-        for name in ("dict", "lipsum", "namespace"):
-            self.globals.pop(name, None)
-
-    def getattr(self, obj: Any, attribute: str) -> Any:
-        """`a.b` as in JavaScript: a key of an object, `length` of a list or text; nothing
-        else (no Python methods), except in cookiecutter mode, which is Jinja2's home."""
-        if is_undefined(obj):
-            return obj
-        if isinstance(obj, Mapping):
-            return obj[attribute] if attribute in obj else self.undefined(obj=obj, name=attribute)
-        if attribute == "length" and isinstance(obj, (str, list, tuple)):
-            return len(obj)
-        if self.compat:
-            return super().getattr(obj, attribute)
-        return self.undefined(obj=obj, name=attribute)
-
-    def getitem(self, obj: Any, argument: Any) -> Any:
-        """`a['b']` and `a[0]`: keys are text in JavaScript, indexes never negative."""
-        if is_undefined(obj) or obj is None:
-            return self.undefined(obj=obj, name=str(argument))
-        if isinstance(obj, Mapping):
-            key = js_text(argument) if not isinstance(argument, str) else argument
-            return obj[key] if key in obj else self.undefined(obj=obj, name=key)
-        if isinstance(obj, (str, list, tuple)):
-            if isinstance(argument, slice) or self.compat:
-                return super().getitem(obj, argument)
-            if isinstance(argument, str):
-                if argument == "length":
-                    return len(obj)
-                argument = int(argument) if argument.isdigit() else -1
-            if isinstance(argument, int) and not isinstance(argument, bool) and 0 <= argument < len(obj):
-                return obj[argument]
-            return self.undefined(obj=obj, name=str(argument))
-        return super().getitem(obj, argument) if self.compat else self.undefined(obj=obj)
-
-    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if operator == "+":
-            return js_add(left, right)
-        return super().call_binop(context, operator, left, right)
-
-
-@functools.lru_cache(maxsize=8)
-def _environment(compat: bool = False, trim_blocks: bool = False, lstrip_blocks: bool = False) -> _Environment:
-    return _Environment(compat, trim_blocks, lstrip_blocks)
-
-
-@functools.lru_cache(maxsize=4096)
-def _template(env: _Environment, source: str) -> Any:
-    return env.from_string(source)
-
-
-@functools.lru_cache(maxsize=4096)
-def _expression(env: _Environment, code: str) -> Callable[..., Any]:
-    return env.compile_expression(code, undefined_to_none=False)
-
-
-# --- checking --------------------------------------------------------------------------
-
 def check_expression(text: str, cookiecutter_compat: bool = False) -> str | None:
     """Why `text` (a value as written in a template, `${{ }}` and all) would not parse,
     or None. Unknown filters are not parse errors (installations add their own); see
     `unknown_filters`."""
     start = "{{" if cookiecutter_compat else "${{"
-    for a, b in _spans(text, start):
+    for a, b in spans(text, start):
         problem = _expression_problem(text[a:b], start)
         if problem:
             return problem
     try:
-        _environment(cookiecutter_compat).parse(text)
+        environment(cookiecutter_compat).parse(text)
     except TemplateSyntaxError as err:
         return _syntax_message(err, text)
     return None
@@ -304,9 +72,9 @@ def check_expression(text: str, cookiecutter_compat: bool = False) -> str | None
 def _expression_problem(snippet: str, start: str) -> str | None:
     if not snippet.endswith("}}"):
         return f"{snippet.strip()!s}: the expression is not closed with }}}}"
-    operator = _javascript_operator(snippet[len(start):-2])
+    operator = javascript_operator(snippet[len(start):-2])
     if operator:
-        return f"{snippet}: {_JS_HINTS[operator]}"
+        return f"{snippet}: {JS_HINTS[operator]}"
     return None
 
 
@@ -318,7 +86,7 @@ def _syntax_message(err: TemplateSyntaxError, text: str) -> str:
 def filters_in(text: str, cookiecutter_compat: bool = False) -> list[str]:
     """Names of the filters a template string calls, in order, once each."""
     try:
-        tree = _environment(cookiecutter_compat).parse(text)
+        tree = environment(cookiecutter_compat).parse(text)
     except TemplateSyntaxError:
         return []
     return list(dict.fromkeys(node.name for node in tree.find_all(nodes.Filter)))
@@ -372,7 +140,7 @@ class Renderer:
         self.cookiecutter_compat = cookiecutter_compat
         self.failed = failed
         self._options = (cookiecutter_compat, trim_blocks, lstrip_blocks)
-        self._env = _environment(*self._options)
+        self._env = environment(*self._options)
         secret_texts = {js_text(v) for v in self.secrets.values()} - {"", SECRET_MASK}
         self._redactions = _redactions or _Redactions(set())
         self._redactions.values.update(secret_texts)
@@ -424,7 +192,7 @@ class Renderer:
         source = text
         self._check_operators(source)
         try:
-            rendered = _template(self._env, source).render(self._variables(self.secrets))
+            rendered = template(self._env, source).render(self._variables(self.secrets))
         except RenderError:
             raise
         except Exception as err:  # any engine or filter failure names the text
@@ -473,12 +241,12 @@ class Renderer:
         if start not in text and "{%" not in text and "{#" not in text:
             return text
         self._check_operators(text)
-        spans = _spans(text, start)
+        found = spans(text, start)
         try:
-            if len(spans) == 1 and spans[0] == (0, len(text)) and text.endswith("}}"):
-                result = _expression(self._env, text[len(start):-2])(**variables)
+            if len(found) == 1 and found[0] == (0, len(text)) and text.endswith("}}"):
+                result = expression(self._env, text[len(start):-2])(**variables)
                 return _UNSET if is_undefined(result) else to_json(result)
-            rendered = _template(self._env, text).render(variables)
+            rendered = template(self._env, text).render(variables)
         except RenderError:
             raise
         except Exception as err:
@@ -487,7 +255,7 @@ class Renderer:
 
     def _check_operators(self, text: str) -> None:
         start = self._env.variable_start_string
-        for a, b in _spans(text, start):
+        for a, b in spans(text, start):
             problem = _expression_problem(text[a:b], start)
             if problem:
                 raise RenderError(self.mask(problem))

@@ -28,6 +28,7 @@ from generator.model.document import Document, FieldPath
 from generator.model.entity import Entity
 from generator.load import load_catalog
 from generator.model.problem import Problem, error
+from generator.model.scm import RepoWeb, web_for
 from generator.model.source import SourceTree
 from generator.validate import check_document
 
@@ -123,9 +124,13 @@ class Template:
         return self.document.line_of(path) if self.document else None
 
 
-def load_template(path: Path) -> tuple[Template | None, list[Problem]]:
+def load_template(
+    path: Path, *, root: Path | None = None, web: RepoWeb | None = None
+) -> tuple[Template | None, list[Problem]]:
     """Read the Template in one file, loaded and checked exactly as the catalog would
-    (`$yaml`/`$text`/`$json` placeholders resolved inside its Git work tree).
+    (`$yaml`/`$text`/`$json` placeholders resolved inside its Git work tree, or `root`;
+    URLs into the same repository, known from its `origin` remote or `web`, are read
+    from disk too).
 
     The first Template document wins. One that Backstage would refuse is still returned
     when its steps can be read (each has an `action`), together with the errors saying
@@ -136,7 +141,7 @@ def load_template(path: Path) -> tuple[Template | None, list[Problem]]:
     if not path.is_file():
         return None, [error("template-unreadable", f"{path}: no such file", file=str(path),
                             hint="give the path of a template.yaml")]
-    loaded = load_catalog([_tree_of(path)])
+    loaded = load_catalog([_tree_of(path, root, web)])
     documents = [d for d in loaded.documents if d.data.get("kind") == "Template"]
     problems = list(loaded.problems)
     if not documents:
@@ -158,23 +163,34 @@ def load_template(path: Path) -> tuple[Template | None, list[Problem]]:
     return template, problems + own
 
 
-def _tree_of(path: Path) -> SourceTree:
+def _tree_of(path: Path, root: Path | None, web: RepoWeb | None) -> SourceTree:
     """A source tree holding just this file, rooted at its Git work tree (or the file
     system root), read as a URL location so relative placeholders resolve as they would
     once the template is registered from its repository."""
     resolved = path.resolve()
-    root = Path(resolved.anchor)
-    try:
-        found = pygit2.discover_repository(str(resolved.parent))
-        workdir = pygit2.Repository(found).workdir if found else None
-        if workdir:
-            root = Path(workdir).resolve()
-    except pygit2.GitError:
-        pass
+    if root is None:
+        root, found_web = _repository_of(resolved)
+        web = web or found_web
+    root = Path(root).resolve()
     return SourceTree(
         name="template", root=root, globs=(resolved.relative_to(root).as_posix(),),
-        location_type="url", follow_locations=False, display_root=Path.cwd(),
+        location_type="url", follow_locations=False, display_root=Path.cwd(), web=web,
     )
+
+
+def _repository_of(path: Path) -> tuple[Path, RepoWeb | None]:
+    """The Git work tree holding `path` and its web home (from `origin`), else `/`."""
+    try:
+        found = pygit2.discover_repository(str(path.parent))
+        repo = pygit2.Repository(found) if found else None
+    except pygit2.GitError:
+        repo = None
+    if repo is None or not repo.workdir:
+        return Path(path.anchor), None
+    web = None
+    if "origin" in [r.name for r in repo.remotes] and not repo.head_is_unborn:
+        web = web_for(repo.remotes["origin"].url, repo.head.shorthand)
+    return Path(repo.workdir), web
 
 
 def _usable(data: dict[str, Any]) -> bool:
