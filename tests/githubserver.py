@@ -1,0 +1,193 @@
+"""A small GitHub REST API of our own on 127.0.0.1, backed by real bare Git repositories.
+
+It implements just what the scaffolder calls, with GitHub's status codes and message
+shapes: `GET /users/{name}`, `POST /orgs/{org}/repos`, `POST /user/repos`,
+`GET /repos/{o}/{r}`, `POST /repos/{o}/{r}/pulls` and
+`POST /repos/{o}/{r}/actions/workflows/{id}/dispatches`. Every call needs
+`Authorization: Bearer <token>`. A repository's `clone_url` is the `file://` URL of a bare
+repository under `root`, so pushes are real and tests read the result with pygit2.
+
+    with GitHubServer(tmp_path, token="t0k") as github:
+        github.add_owner("acme", "Organization")
+        client = GitHubClient(github.url, "t0k")
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, Mapping
+
+import pygit2
+
+from gitrepo import file_url, make_repo
+
+
+class GitHubServer:
+    def __init__(self, root: Path, token: str = "test-token", user: str = "octocat") -> None:
+        self.root = root
+        self.token = token
+        self.user = user
+        self.owners: dict[str, str] = {user: "User"}
+        self.repos: dict[str, dict[str, Any]] = {}
+        self.pulls: list[dict[str, Any]] = []
+        self.dispatches: list[dict[str, Any]] = []
+        self.requests: list[tuple[str, str]] = []
+        self.supports_run_details = True
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def __enter__(self) -> "GitHubServer":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    # --- set-up -----------------------------------------------------------------------
+
+    def add_owner(self, name: str, kind: str = "Organization") -> None:
+        self.owners[name] = kind
+
+    def add_repo(self, owner: str, name: str, files: Mapping[str, str], branch: str = "main") -> Path:
+        """An existing repository holding `files` on `branch` (its default branch)."""
+        work = make_repo(self.root / "work" / owner / name, files, branch=branch)
+        bare = self.root / "git" / owner / f"{name}.git"
+        pygit2.clone_repository(file_url(work), str(bare), bare=True)
+        self._register(owner, name, bare, branch)
+        return bare
+
+    def bare(self, owner: str, name: str) -> pygit2.Repository:
+        return pygit2.Repository(str(self.root / "git" / owner / f"{name}.git"))
+
+    def _register(self, owner: str, name: str, bare: Path, branch: str, **extra: Any) -> dict:
+        info = {
+            "name": name, "full_name": f"{owner}/{name}", "owner": {"login": owner},
+            "clone_url": bare.resolve().as_uri(), "html_url": f"https://github.test/{owner}/{name}",
+            "default_branch": branch, **extra,
+        }
+        self.repos[f"{owner}/{name}"] = info
+        return info
+
+    # --- endpoints --------------------------------------------------------------------
+
+    def handle(self, method: str, path: str, body: Any) -> tuple[int, Any]:
+        self.requests.append((method, path))
+        routes = [
+            ("GET", r"/users/([^/]+)", self._get_user),
+            ("POST", r"/orgs/([^/]+)/repos", self._create_in_org),
+            ("POST", r"/user/repos", self._create_for_user),
+            ("GET", r"/repos/([^/]+)/([^/]+)", self._get_repo),
+            ("POST", r"/repos/([^/]+)/([^/]+)/pulls", self._create_pull),
+            ("POST", r"/repos/([^/]+)/([^/]+)/actions/workflows/([^/]+)/dispatches", self._dispatch),
+        ]
+        for verb, pattern, handler in routes:
+            found = re.fullmatch(pattern, path)
+            if verb == method and found:
+                return handler(body or {}, *found.groups())
+        return 404, {"message": "Not Found"}
+
+    def _get_user(self, body: dict, name: str) -> tuple[int, Any]:
+        if name not in self.owners:
+            return 404, {"message": "Not Found"}
+        return 200, {"login": name, "type": self.owners[name]}
+
+    def _create_in_org(self, body: dict, org: str) -> tuple[int, Any]:
+        if self.owners.get(org) != "Organization":
+            return 404, {"message": "Not Found"}
+        return self._create(org, body)
+
+    def _create_for_user(self, body: dict) -> tuple[int, Any]:
+        return self._create(self.user, body)
+
+    def _create(self, owner: str, body: dict) -> tuple[int, Any]:
+        name = body.get("name")
+        if not name:
+            return 422, {"message": "Validation Failed", "errors": [{"message": "name is missing"}]}
+        if f"{owner}/{name}" in self.repos:
+            return 422, {"message": "Repository creation failed.",
+                         "errors": [{"message": "name already exists on this account"}]}
+        bare = self.root / "git" / owner / f"{name}.git"
+        pygit2.init_repository(str(bare), bare=True, initial_head="main")
+        visibility = body.get("visibility") or ("private" if body.get("private") else "public")
+        info = self._register(owner, name, bare, "main", description=body.get("description"),
+                              private=bool(body.get("private")), visibility=visibility)
+        return 201, info
+
+    def _get_repo(self, body: dict, owner: str, name: str) -> tuple[int, Any]:
+        info = self.repos.get(f"{owner}/{name}")
+        return (200, info) if info else (404, {"message": "Not Found"})
+
+    def _create_pull(self, body: dict, owner: str, name: str) -> tuple[int, Any]:
+        info = self.repos.get(f"{owner}/{name}")
+        if not info:
+            return 404, {"message": "Not Found"}
+        repo = self.bare(owner, name)
+        for field in ("head", "base"):
+            if f"refs/heads/{body.get(field)}" not in repo.references:
+                return 422, {"message": "Validation Failed",
+                             "errors": [{"message": f"{field} branch {body.get(field)} not found"}]}
+        number = len(self.pulls) + 1
+        pull = {"number": number, "html_url": f"{info['html_url']}/pull/{number}",
+                "title": body.get("title"), "body": body.get("body"), "draft": body.get("draft"),
+                "head": {"ref": body["head"]}, "base": {"ref": body["base"]}, "repo": f"{owner}/{name}"}
+        self.pulls.append(pull)
+        return 201, pull
+
+    def _dispatch(self, body: dict, owner: str, name: str, workflow: str) -> tuple[int, Any]:
+        if f"{owner}/{name}" not in self.repos:
+            return 404, {"message": "Not Found"}
+        if "return_run_details" in body and not self.supports_run_details:
+            return 400, {"message": "Invalid request. \"return_run_details\" is not a permitted key."}
+        if len(body.get("inputs") or {}) > 25:
+            return 422, {"message": "inputs are too large (more than 25)"}
+        self.dispatches.append({"repo": f"{owner}/{name}", "workflow": workflow, **body})
+        if body.get("return_run_details"):
+            run = 1000 + len(self.dispatches)
+            return 200, {"workflow_run_id": run,
+                         "run_url": f"{self.url}/repos/{owner}/{name}/actions/runs/{run}",
+                         "html_url": f"https://github.test/{owner}/{name}/actions/runs/{run}"}
+        return 204, None
+
+
+def _handler(server: GitHubServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:  # keep test output quiet
+            pass
+
+        def _serve(self, method: str) -> None:
+            if self.headers.get("Authorization") != f"Bearer {server.token}":
+                return self._answer(401, {"message": "Bad credentials"})
+            length = int(self.headers.get("Content-Length") or 0)
+            try:
+                body = json.loads(self.rfile.read(length) or b"null")
+            except ValueError:
+                return self._answer(400, {"message": "Problems parsing JSON"})
+            status, payload = server.handle(method, self.path.split("?")[0], body)
+            self._answer(status, payload)
+
+        def _answer(self, status: int, payload: Any) -> None:
+            data = b"" if payload is None else json.dumps(payload).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_GET(self) -> None:
+            self._serve("GET")
+
+        def do_POST(self) -> None:
+            self._serve("POST")
+
+    return Handler
