@@ -1,12 +1,16 @@
-"""`python -m bench`: time each pipeline stage on a synthetic catalog, on one core.
+"""`python -m bench`: time each pipeline stage on a synthetic catalog, then build its site.
 
     python -m bench                      # 10,000 entities in a temporary folder
     python -m bench --entities 50000     # or 1000, ...
     python -m bench --out /tmp/cat --repeat 3
+    python -m bench --no-site            # the catalog stages only
 
-Prints one row per stage (seconds, entities per second, peak memory) and the problems by
-severity. The synthetic catalog is valid, so any error is a bug in the generator or in a
-stage, and is reported loudly. Exit code 0 when every stage ran and found no errors.
+Prints one row per stage (seconds, CPU seconds, entities per second, peak memory) and the
+problems by severity; the catalog stages run on one core, the site (render, then the search
+index) on every core, as `playbill build` does. Then what the site weighs: files, bytes,
+and the search index raw and gzipped. The synthetic catalog is valid, so any error is a bug
+in the generator or in a stage, and is reported loudly. Exit code 0 when every stage ran and
+found no errors.
 """
 
 from __future__ import annotations
@@ -24,12 +28,15 @@ from bench.synth import generate
 from bench.trees import trees_for
 
 TARGET_SECONDS = 5.0  # load + validate + graph of 10,000 entities
+TARGET_BUILD_SECONDS = 20.0  # every stage, site included, of 10,000 entities
+TARGET_INDEX_GZIPPED = 2 * 1024 * 1024  # the search index as a static host sends it
 TARGET_ENTITIES = 10_000
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
-    pinned = _pin_to_one_core()
+    one_core, all_cores, cores = _cores()
+    stages = [s for s in STAGES if s.name != "site"] if args.no_site else list(STAGES)
     with tempfile.TemporaryDirectory(prefix="playbill-bench-") as tmp:
         out = args.out or Path(tmp)
         started = time.perf_counter()
@@ -39,15 +46,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"catalog: {synthetic.entities:,} entities in {len(synthetic.repos)} repositories "
               f"under {out} (seed {args.seed}, generated in {generated_in:.2f} s)")
         print("kinds:   " + ", ".join(f"{k} {n:,}" for k, n in synthetic.counts.items()))
-        print(f"cpu:     {pinned}; location type {args.location_type}; "
+        print(f"cpu:     {cores}; location type {args.location_type}; "
               f"RSS before stages {peak_rss_mb():.0f} MiB")
         print()
-        runs = [run_stages({"trees": trees}) for _ in range(args.repeat)]
+        inputs = {"trees": trees, "site_dir": out / "site"}
+        runs = [run_stages(inputs, stages, one_core, all_cores) for _ in range(args.repeat)]
         timings = min(runs, key=lambda run: sum(t.seconds or 0.0 for t in run))
         if args.repeat > 1:
             totals = ", ".join(f"{sum(t.seconds or 0.0 for t in run):.2f}" for run in runs)
             print(f"runs:    {totals} s; the fastest is shown\n")
     print(_table(timings, synthetic.entities))
+    print(_figures(timings))
     return _verdict(timings, synthetic.entities)
 
 
@@ -63,16 +72,21 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
                              "(less noise on a busy machine; default: %(default)s)")
     parser.add_argument("--location-type", choices=("url", "file"), default="url",
                         help="read the folders as Git clones (url) or plain folders (file)")
+    parser.add_argument("--no-site", action="store_true",
+                        help="time the catalog stages only, without rendering the site")
     return parser.parse_args(argv)
 
 
-def _pin_to_one_core() -> str:
-    """Run on one CPU so that figures compare across machines with different core counts."""
+def _cores() -> tuple[set[int] | None, set[int] | None, str]:
+    """One CPU for the catalog stages, so that figures compare across machines with
+    different core counts; every usable CPU for the site, which the build spreads over
+    processes."""
     if not hasattr(os, "sched_setaffinity"):
-        return "not pinned (no sched_setaffinity here)"
-    core = min(os.sched_getaffinity(0))
-    os.sched_setaffinity(0, {core})
-    return f"pinned to core {core}"
+        return None, None, "not pinned (no sched_setaffinity here)"
+    usable = set(os.sched_getaffinity(0))
+    core = min(usable)
+    return {core}, usable, (f"catalog stages pinned to core {core}; "
+                            f"site on {len(usable)} core{'s' if len(usable) > 1 else ''}")
 
 
 def _table(timings: list[Timing], entities: int) -> str:
@@ -85,6 +99,9 @@ def _table(timings: list[Timing], entities: int) -> str:
         lines.append(f"{t.stage:<10} {t.seconds:>8.3f} {t.cpu_seconds:>8.3f} "
                      f"{_rate(entities, t.seconds):>11} {t.peak_rss_mb:>9.0f}  "
                      f"{_severities(t.problems)}")
+        for part, seconds in t.figures.get("parts", {}).items():
+            lines.append(f"{'  ' + part:<10} {seconds:>8.3f} {'':>8} "
+                         f"{_rate(entities, seconds):>11} {'':>9}  (part of {t.stage})")
     ran = [t for t in timings if t.seconds is not None]
     total = sum(t.seconds for t in ran)
     cpu = sum(t.cpu_seconds for t in ran)
@@ -92,6 +109,31 @@ def _table(timings: list[Timing], entities: int) -> str:
     lines.append(f"{'total':<10} {total:>8.3f} {cpu:>8.3f} {_rate(entities, total):>11} "
                  f"{peak_rss_mb():>9.0f}  {_severities(sum((t.problems for t in ran), Counter()))}")
     return "\n".join(lines)
+
+
+def _figures(timings: list[Timing]) -> str:
+    """What the site weighs, when it was built."""
+    site = next((t.figures for t in timings if t.stage == "site" and t.figures), None)
+    if not site:
+        return ""
+    return "\n".join([
+        "",
+        f"site:    {site['pages']:,} pages, {site['site files']:,} files, "
+        f"{_mib(site['site bytes'])}; {site['render workers']} render workers",
+        f"search:  {site['index files']} files ({_plural(site['index shards'], 'shard')}), "
+        f"{_mib(site['index bytes'])} raw, {_mib(site['index gzipped bytes'])} gzipped",
+    ])
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _mib(size: int) -> str:
+    """Bytes in MiB, or KiB when smaller, so that small catalogs still show a figure."""
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KiB"
+    return f"{size / (1024 * 1024):.2f} MiB"
 
 
 def _verdict(timings: list[Timing], entities: int) -> int:
@@ -120,7 +162,28 @@ def _verdict(timings: list[Timing], entities: int) -> int:
             measured += f" for {entities:,}, so about {scaled:.2f} s if linear"
         print(f"\ntarget: load+validate+graph of {TARGET_ENTITIES:,} entities under "
               f"{TARGET_SECONDS:.0f} s: {measured}: {verdict}")
+    site = next((t for t in timings if t.stage == "site" and t.seconds), None)
+    if site and len(core) == 3:
+        seconds = sum(t.seconds for t in core) + site.seconds
+        print(_target(f"full build of {TARGET_ENTITIES:,} entities under "
+                      f"{TARGET_BUILD_SECONDS:.0f} s", seconds, TARGET_BUILD_SECONDS,
+                      entities, "s"))
+    if site:
+        print(_target(f"search index of {TARGET_ENTITIES:,} entities under "
+                      f"{_mib(TARGET_INDEX_GZIPPED)} gzipped",
+                      site.figures["index gzipped bytes"], TARGET_INDEX_GZIPPED, entities,
+                      "bytes"))
     return status
+
+
+def _target(what: str, measured: float, target: float, entities: int, unit: str) -> str:
+    """One target line; figures for another catalog size are scaled linearly to compare."""
+    scaled = measured * TARGET_ENTITIES / entities
+    shown = f"{measured:.2f} s" if unit == "s" else _mib(int(measured))
+    if entities != TARGET_ENTITIES:
+        about = f"{scaled:.2f} s" if unit == "s" else _mib(int(scaled))
+        shown += f" for {entities:,}, so about {about} if linear"
+    return f"target: {what}: {shown}: {'met' if scaled < target else 'MISSED'}"
 
 
 def _rate(entities: int, seconds: float) -> str:
