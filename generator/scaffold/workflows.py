@@ -1,0 +1,424 @@
+"""GitHub Actions `workflow_dispatch` files for templates, and the way back from inputs.
+
+A developer starts a template on the Git host: its workflow's form is the template's
+parameters as `workflow_dispatch` inputs, and the job runs `playbill scaffold run`. Two
+things GitHub imposes shape this module:
+
+- Input ids must be plain identifiers and there may be only so many of them (25 on
+  github.com since December 2025, 10 on older GitHub Enterprise Server). Parameter names
+  are mapped to safe ids (a mapping recomputed from the template on the way back, so it
+  never needs storing), and parameters past the limit are packed into one JSON input
+  named `parameters`.
+- Inputs are attacker-controlled text. The job never interpolates them into a shell
+  line: it hands `toJSON(inputs)` to the command through an environment variable.
+
+Parameters marked `ui:field: Secret` are never inputs (inputs show up in the run's event
+payload); the job takes them from repository secrets instead.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+
+from generator.scaffold.parameters import Field, coerce_values, parameter_fields
+from generator.scaffold.template import Template
+
+#: github.com's limit since 2025-12-04; GitHub Enterprise Server before that allows 10.
+MAX_INPUTS = 25
+#: The input that carries packed parameters as one JSON object.
+PACKED_INPUT = "parameters"
+#: The environment variable the job hands `toJSON(inputs)` through.
+INPUTS_ENV = "PLAYBILL_INPUTS"
+#: Secret parameters reach the job as `PLAYBILL_SECRET_<input id>` variables.
+SECRET_ENV_PREFIX = "PLAYBILL_SECRET_"
+#: The repository secret holding the token that creates repositories and pull requests.
+TOKEN_SECRET = "PLAYBILL_GITHUB_TOKEN"
+#: GitHub documents no limit for descriptions; long ones make the run form unusable.
+MAX_DESCRIPTION = 500
+_ID_OK = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+_SCALAR_TYPES = {"boolean": "boolean", "number": "number", "integer": "number"}
+
+
+@dataclass(frozen=True)
+class WorkflowInput:
+    """One `workflow_dispatch` input and the parameter it stands for."""
+
+    id: str
+    parameter: str
+    type: str
+    description: str
+    required: bool = False
+    default: Any = None
+    options: tuple[str, ...] = ()
+
+    def to_yaml(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"description": self.description, "required": self.required,
+                                "type": self.type}
+        if self.options:
+            data["options"] = list(self.options)
+        if self.default is not None:
+            data["default"] = self.default
+        return data
+
+
+@dataclass(frozen=True)
+class InputPlan:
+    """How a template's parameters become inputs: one each, the rest packed, secrets apart."""
+
+    inputs: tuple[WorkflowInput, ...]
+    packed: tuple[str, ...]
+    secrets: tuple[str, ...]
+    ids: dict[str, str]
+
+    @property
+    def all_inputs(self) -> list[WorkflowInput]:
+        """The inputs in form order, the packed JSON input last."""
+        if not self.packed:
+            return list(self.inputs)
+        names = ", ".join(self.packed)
+        description = _clip(
+            f"JSON object with the other parameters ({names}): GitHub allows only "
+            f"{len(self.inputs) + 1} inputs, so these are packed into this one. "
+            f'Example: {{"{self.packed[0]}": "..."}}')
+        return [*self.inputs, WorkflowInput(PACKED_INPUT, "", "string", description,
+                                            default="{}")]
+
+
+def workflow_file_name(template: Template) -> str:
+    """`scaffold-<name>.yml`; a namespace other than `default` is part of the name."""
+    namespace = _namespace(template)
+    stem = template.name if namespace == "default" else f"{namespace}-{template.name}"
+    return f"scaffold-{_safe_file_part(stem)}.yml"
+
+
+def input_ids(names: Iterable[str]) -> dict[str, str]:
+    """Parameter name -> input id GitHub accepts, unique ignoring case (GitHub's rule).
+
+    Computed from all parameter names, so the same template always maps the same way;
+    `PACKED_INPUT` is never handed out to a parameter.
+    """
+    ids: dict[str, str] = {}
+    taken = {PACKED_INPUT}
+    for name in names:
+        base = name if _ID_OK.match(name) else _sanitize(name)
+        candidate, number = base, 2
+        while candidate.lower() in taken:
+            candidate, number = f"{base}_{number}", number + 1
+        taken.add(candidate.lower())
+        ids[name] = candidate
+    return ids
+
+
+def plan_inputs(template: Template, max_inputs: int = MAX_INPUTS) -> InputPlan:
+    """Decide which parameters become inputs of their own and which are packed.
+
+    When the form has more parameters than `max_inputs`, the first `max_inputs - 1` keep
+    an input each (the form's own order, required ones first) and the others share the
+    JSON input, so the common fields stay easy to fill in.
+    """
+    if max_inputs < 1:
+        raise ValueError("max_inputs must be at least 1")
+    fields = parameter_fields(template)
+    secrets = tuple(f.name for f in fields if _is_secret(f))
+    plain = [f for f in fields if not _is_secret(f)]
+    ids = input_ids(f.name for f in fields)
+    if len(plain) > max_inputs:
+        plain.sort(key=lambda f: not f.required)
+        keep, rest = plain[: max_inputs - 1], plain[max_inputs - 1:]
+    else:
+        keep, rest = plain, []
+    inputs = tuple(_input_for(f, ids[f.name]) for f in keep)
+    return InputPlan(inputs, tuple(f.name for f in rest), secrets, ids)
+
+
+def workflow_for(template: Template, max_inputs: int = MAX_INPUTS, *,
+                 root: Path | None = None, install: str = "playbill") -> str:
+    """The workflow file's text for one template.
+
+    `root` is the repository the workflow lives in (template paths in the job are relative
+    to it); `install` is the pip requirement that provides the `playbill` command.
+    """
+    plan = plan_inputs(template, max_inputs)
+    data = {
+        "name": _clip(f"Scaffold: {template.title}", 200),
+        "run-name": f"Scaffold {template.name} for @${{{{ github.actor }}}}",
+        "on": {"workflow_dispatch": {"inputs": {i.id: i.to_yaml() for i in plan.all_inputs}}},
+        "permissions": {"contents": "read"},
+        "concurrency": {"group": f"scaffold-{template.name}-${{{{ github.run_id }}}}"},
+        "jobs": {"scaffold": _job(template, plan, root, install)},
+    }
+    header = (f"# Generated by `playbill scaffold workflows` from {_template_path(template, root)}.\n"
+              f"# Do not edit: change the template and run the command again.\n")
+    if not plan.inputs and not plan.packed:
+        data["on"] = {"workflow_dispatch": None}
+    return header + yaml.dump(data, Dumper=_Dumper, sort_keys=False, width=100,
+                              allow_unicode=True)
+
+
+def write_workflows(templates: Iterable[Template], folder: Path, max_inputs: int = MAX_INPUTS,
+                    *, root: Path | None = None, install: str = "playbill") -> list[Path]:
+    """Write one workflow per template into `folder`; returns the files written.
+
+    `root` defaults to the folder two levels up (`<root>/.github/workflows`).
+    """
+    folder = Path(folder)
+    root = root or folder.parent.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for template, text in expected_workflows(templates, max_inputs, root=root, install=install):
+        path = folder / workflow_file_name(template)
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def stale_workflows(templates: Iterable[Template], folder: Path, max_inputs: int = MAX_INPUTS,
+                    *, root: Path | None = None, install: str = "playbill") -> list[str]:
+    """What `write_workflows` would change in `folder`, as messages (empty: up to date).
+
+    A `scaffold-*.yml` file no template produces any more counts too: its form would
+    start a template that is gone.
+    """
+    folder = Path(folder)
+    root = root or folder.parent.parent
+    messages, expected = [], set()
+    for template, text in expected_workflows(templates, max_inputs, root=root, install=install):
+        path = folder / workflow_file_name(template)
+        expected.add(path.name)
+        if not path.exists():
+            messages.append(f"{path}: missing")
+        elif path.read_text(encoding="utf-8") != text:
+            messages.append(f"{path}: out of date")
+    for path in sorted(folder.glob("scaffold-*.yml")) if folder.is_dir() else []:
+        if path.name not in expected:
+            messages.append(f"{path}: no template produces it any more")
+    return messages
+
+
+def expected_workflows(templates: Iterable[Template], max_inputs: int = MAX_INPUTS, *,
+                       root: Path | None = None, install: str = "playbill"
+                       ) -> list[tuple[Template, str]]:
+    """Each template with its workflow text, refusing two templates that share a file."""
+    seen: dict[str, Template] = {}
+    result = []
+    for template in templates:
+        name = workflow_file_name(template)
+        if name in seen:
+            raise ValueError(f"templates {seen[name].ref} and {template.ref} would both "
+                             f"write {name}")
+        seen[name] = template
+        result.append((template, workflow_for(template, max_inputs, root=root, install=install)))
+    return result
+
+
+def values_from_inputs(template: Template, inputs: dict[str, Any]) -> dict[str, Any]:
+    """Parameter values from a run's `toJSON(inputs)`: the inverse of `plan_inputs`.
+
+    Keys are input ids (or parameter names, so a plain values object works too); the
+    packed JSON input is unpacked; strings are turned back into the parameter's type
+    (GitHub sends choices, JSON fields and `gh -f` values as strings); empty optional
+    strings are dropped so that the template's defaults apply.
+    """
+    fields = {f.name: f for f in parameter_fields(template)}
+    by_id = {input_id: name for name, input_id in input_ids(fields).items()}
+    values: dict[str, Any] = {}
+    for key, raw in inputs.items():
+        if key == PACKED_INPUT and key not in fields:
+            values.update(_unpack(raw))
+            continue
+        name = key if key in fields else by_id.get(key, key)
+        values[name] = raw
+    result = {}
+    for name, raw in values.items():
+        field = fields.get(name)
+        if raw == "" and not (field and field.required):
+            continue
+        result[name] = _choice_value(field, raw)
+    return coerce_values(template, result)
+
+
+def gh_command(template: Template, repo: str | None = None, values: dict | None = None,
+               max_inputs: int = MAX_INPUTS) -> str:
+    """A ready `gh workflow run` command that starts this template.
+
+    Values come from `values`, then defaults; required parameters without either get a
+    `<name>` placeholder to replace. Everything is quoted for a POSIX shell.
+    """
+    plan = plan_inputs(template, max_inputs)
+    values = values or {}
+    words = ["gh", "workflow", "run", workflow_file_name(template)]
+    if repo:
+        words += ["--repo", repo]
+    for item in plan.inputs:
+        value = _command_value(item, values)
+        if value is not None:
+            words += ["-f", f"{item.id}={value}"]
+    packed = {name: values[name] for name in plan.packed if name in values}
+    if packed:
+        words += ["-f", f"{PACKED_INPUT}={json.dumps(packed, sort_keys=True)}"]
+    return " ".join(shlex.quote(word) for word in words)
+
+
+def _command_value(item: WorkflowInput, values: dict) -> str | None:
+    if item.parameter in values:
+        return _as_input_text(values[item.parameter])
+    if item.default is not None:
+        return _as_input_text(item.default)
+    return f"<{item.parameter}>" if item.required else None
+
+
+def _as_input_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, sort_keys=True)
+    return str(value)
+
+
+def _job(template: Template, plan: InputPlan, root: Path | None, install: str) -> dict:
+    """Check out, set up Python, install Playbill, run the template with inputs from env."""
+    env = {INPUTS_ENV: "${{ toJSON(inputs) }}",
+           "PLAYBILL_USER": "user:default/${{ github.actor }}",
+           "GITHUB_TOKEN": f"${{{{ secrets.{TOKEN_SECRET} }}}}"}
+    for name in plan.secrets:
+        input_id = plan.ids[name]
+        env[SECRET_ENV_PREFIX + input_id] = f"${{{{ secrets.{_secret_name(input_id)} }}}}"
+    command = (f"playbill scaffold run {shlex.quote(_template_path(template, root))} "
+               f"--values-from-env {INPUTS_ENV} --secrets-from-env")
+    steps = [
+        {"name": "Check out the portal repository",
+         "uses": "actions/checkout@v4", "with": {"persist-credentials": False}},
+        {"name": "Set up Python", "uses": "actions/setup-python@v5",
+         "with": {"python-version": "3.12"}},
+        {"name": "Install Playbill", "run": f"python -m pip install {shlex.quote(install)}"},
+        {"name": f"Run template {template.name}", "env": env, "run": command},
+    ]
+    return {"runs-on": "ubuntu-latest", "timeout-minutes": 30, "steps": steps}
+
+
+def _input_for(field: Field, input_id: str) -> WorkflowInput:
+    """One parameter as an input: enum -> choice, boolean, number, everything else string."""
+    schema_type = field.type if isinstance(field.type, str) else "string"
+    options = field.choices
+    kind = "choice" if options else _SCALAR_TYPES.get(schema_type, "string")
+    default = field.default
+    if default is not None:
+        if kind == "string":
+            default = _as_input_text(default)
+        elif kind == "number" and not isinstance(default, (int, float)):
+            default = None
+        elif kind == "boolean" and not isinstance(default, bool):
+            default = None
+    if kind == "choice" and default is not None:
+        default = dict(zip(field.enum, options)).get(field.default) if field.default in field.enum else None
+    return WorkflowInput(input_id, field.name, kind, _description(field, schema_type),
+                         bool(field.required), default, options)
+
+
+def _description(field: Field, schema_type: str) -> str:
+    title = field.title or field.name
+    text = f"{title}: {field.description}" if field.description else title
+    if schema_type in ("array", "object"):
+        text += f" (JSON {schema_type})"
+    return _clip(" ".join(text.split()))
+
+
+def _is_secret(field: Field) -> bool:
+    """Secret fields (`ui:field: Secret`, password widgets) never become inputs: inputs
+    are shown in the run's event payload to anyone who can read the repository."""
+    return field.secret
+
+
+def _choice_value(field: Field | None, raw: Any) -> Any:
+    """A choice's text back to its enum value (`"3"` to 3 when the enum holds numbers)."""
+    if field is not None and isinstance(raw, str):
+        for value, text in zip(field.enum, field.choices):
+            if text == raw:
+                return value
+    return raw
+
+
+def _unpack(raw: Any) -> dict[str, Any]:
+    if isinstance(raw, dict):
+        return raw
+    if not raw:
+        return {}
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:
+        raise ValueError(f"input {PACKED_INPUT!r} is not JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"input {PACKED_INPUT!r} must be a JSON object")
+    return data
+
+
+def secret_name_for(parameter: str, template: Template) -> str:
+    """The repository secret a secret parameter is read from (`SCAFFOLD_<ID>`)."""
+    return _secret_name(input_ids(f.name for f in parameter_fields(template))[parameter])
+
+
+def secrets_from_env(template: Template, environ: dict[str, str]) -> dict[str, str]:
+    """Secret parameters from `PLAYBILL_SECRET_<input id>` variables, by parameter name."""
+    ids = input_ids(f.name for f in parameter_fields(template))
+    by_id = {input_id: name for name, input_id in ids.items()}
+    secrets = {}
+    for key, value in environ.items():
+        if key.startswith(SECRET_ENV_PREFIX) and value:
+            suffix = key[len(SECRET_ENV_PREFIX):]
+            secrets[by_id.get(suffix, suffix)] = value
+    return secrets
+
+
+def _secret_name(input_id: str) -> str:
+    return "SCAFFOLD_" + re.sub(r"[^A-Z0-9_]", "_", input_id.upper())
+
+
+def _sanitize(name: str) -> str:
+    text = re.sub(r"[^A-Za-z0-9_-]+", "_", name).strip("_") or "input"
+    return text if _ID_OK.match(text) else f"_{text}"
+
+
+def _safe_file_part(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-.") or "template"
+
+
+def _namespace(template: Template) -> str:
+    ref = template.ref
+    namespace = getattr(ref, "namespace", None)
+    if namespace is None and isinstance(ref, str) and "/" in ref:
+        namespace = ref.split(":", 1)[-1].split("/", 1)[0]
+    return (namespace or "default").lower()
+
+
+def _template_path(template: Template, root: Path | None) -> str:
+    path = Path(template.path)
+    if root is not None:
+        try:
+            return path.resolve().relative_to(Path(root).resolve()).as_posix()
+        except ValueError:
+            pass
+    return path.as_posix()
+
+
+def _clip(text: str, limit: int = MAX_DESCRIPTION) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style, and multi-line strings (the `run` script) as `|` blocks."""
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str)
