@@ -1,0 +1,58 @@
+"""Accessibility: axe-core (from the npm registry, installed by scripts/test) runs inside
+the main pages, in the light and the dark theme, and finds no serious or critical
+violation; each one found is printed with the elements it names."""
+
+from __future__ import annotations
+
+import pytest
+
+from e2e_support import API, COMPONENT, GROUP, entity_path
+
+PAGES = {
+    "home": "index.html",
+    "catalog": "catalog.html",
+    "health": "health.html",
+    "component": entity_path(COMPONENT),
+    "api": entity_path(API),
+    "group": entity_path(GROUP),
+}
+BLOCKING = {"serious", "critical"}
+
+
+def describe(violations: list[dict]) -> str:
+    """One paragraph per violation: rule, impact, help, and the first few elements."""
+    lines = []
+    for violation in violations:
+        lines.append(f"[{violation['impact']}] {violation['id']}: {violation['help']}"
+                     f" ({len(violation['nodes'])} elements) {violation['helpUrl']}")
+        for node in violation["nodes"][:4]:
+            summary = node.get("failureSummary", "").replace("\n", " ")
+            lines.append(f"    {' '.join(map(str, node['target']))}: {summary[:240]}")
+    return "\n".join(lines)
+
+
+def run_axe(page, axe_source: str) -> list[dict]:
+    page.add_script_tag(content=axe_source)
+    result = page.evaluate(
+        """() => axe.run(document, {
+               runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa',
+                                              'best-practice']},
+               resultTypes: ['violations'],
+           })"""
+    )
+    return result["violations"]
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_no_serious_accessibility_violations(site, open_page, axe_source,
+                                             name: str, theme: str) -> None:
+    page = open_page(theme)
+    page.goto(site.url(PAGES[name]))
+    page.wait_for_load_state("load")
+    violations = run_axe(page, axe_source)
+    blocking = [v for v in violations if v["impact"] in BLOCKING]
+    others = [v for v in violations if v["impact"] not in BLOCKING]
+    if others:
+        print(f"\n{name} ({theme}), minor or moderate:\n{describe(others)}")
+    assert not blocking, f"\n{name} ({theme}):\n{describe(blocking)}"

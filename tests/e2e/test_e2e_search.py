@@ -1,0 +1,60 @@
+"""Search as a person uses it: type in the header's box, see results with kind badges as you
+type, press Enter to open the best match; from the home page and from a deep entity page."""
+
+from __future__ import annotations
+
+from e2e_support import COMPONENT, entity_path
+
+TARGET = "component:default/payment-gateway"
+
+
+def type_query(page, text: str) -> None:
+    """Types like a person: one key at a time, so every input event fires."""
+    box = page.locator("header #search")
+    box.click()
+    box.press_sequentially(text, delay=15)
+
+
+def result_link(page, ref: str):
+    return page.locator(f'#search-results li a[href$="{entity_path(ref)}"]')
+
+
+def test_typing_shows_the_entity_with_its_kind_badge(site, page) -> None:
+    page.goto(site.url("index.html"))
+    assert page.get_attribute("header #search", "aria-label") == "Search the catalog"
+    type_query(page, "gateway")
+    link = result_link(page, TARGET)
+    link.first.wait_for(state="visible")
+    item = page.locator("#search-results li", has=link)
+    badge = item.locator("span.badge.kind-component")
+    assert badge.count() == 1, item.inner_html()
+    assert badge.inner_text().strip().lower() == "component"
+    assert "Payment gateway" in item.inner_text()
+
+
+def test_the_best_match_comes_first_and_enter_opens_it(site, page) -> None:
+    page.goto(site.url("index.html"))
+    type_query(page, "gateway")
+    result_link(page, TARGET).first.wait_for(state="visible")
+    first = page.locator("#search-results li a").first.get_attribute("href")
+    assert first.endswith(entity_path(TARGET)), f"first result is {first}"
+    page.locator("header #search").press("Enter")
+    page.wait_for_url(f"**/{entity_path(TARGET)}")
+    assert "Payment gateway" in page.locator("main h1").inner_text()
+
+
+def test_results_link_correctly_from_a_deep_page(site, page) -> None:
+    page.goto(site.url(entity_path(COMPONENT)))
+    type_query(page, "gateway")
+    link = result_link(page, TARGET).first
+    link.wait_for(state="visible")
+    link.click()
+    page.wait_for_url(f"**/{entity_path(TARGET)}")
+    assert page.url == site.url(entity_path(TARGET))
+
+
+def test_a_query_with_no_match_shows_no_result_links(site, page) -> None:
+    page.goto(site.url("index.html"))
+    type_query(page, "zzzqqqxxy")
+    page.wait_for_timeout(300)
+    assert page.locator("#search-results li a").count() == 0
