@@ -83,11 +83,16 @@ def _markdown() -> markdown.Markdown:
 _MD = _markdown()
 
 
-@lru_cache(maxsize=4096)
 def render_markdown(text: Any) -> Markup:
     """A description as safe HTML; anything that is not a string shows as nothing."""
     if not isinstance(text, str) or not text.strip():
         return Markup("")
+    return _convert(text)
+
+
+@lru_cache(maxsize=4096)
+def _convert(text: str) -> Markup:
+    """Cached: generated catalogs repeat the same descriptions across many APIs."""
     _MD.reset()
     return Markup(_MD.convert(text))
 

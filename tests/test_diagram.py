@@ -1,0 +1,201 @@
+"""Relation diagrams: which nodes and arrows a page gets, that the layout is stable and
+capped, and that the partial makes well-formed, accessible SVG."""
+
+from __future__ import annotations
+
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import jinja2
+import pytest
+
+from generator import sources
+from generator.build import read_catalog
+from generator.model.catalog import Catalog
+from generator.render import diagram
+from generator.render.diagram_layout import longest_path_layers
+
+ROOT = Path(__file__).resolve().parent.parent
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    found = sources.trees_for_paths([ROOT / "example"])
+    return read_catalog(found.trees)
+
+
+@pytest.fixture(scope="module")
+def env() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(ROOT / "site_templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def render(env: jinja2.Environment, drawn: diagram.Diagram) -> str:
+    return env.get_template("partials/diagram.html").render(diagram=drawn, root="../../../")
+
+
+def svg_of(html: str) -> ET.Element:
+    start, end = html.index("<svg"), html.index("</svg>") + len("</svg>")
+    return ET.fromstring(html[start:end])
+
+
+def big_team_catalog(tmp_path: Path, members: int) -> Catalog:
+    """One team owning `members` components, one of which depends on a missing one."""
+    documents = ["apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: big}\n"
+                 "spec: {type: team, children: []}\n"]
+    for index in range(members):
+        documents.append(
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\n"
+            f"metadata: {{name: c{index:03d}}}\n"
+            "spec: {type: service, lifecycle: production, owner: big"
+            + (", dependsOn: ['component:ghost']" if index == 0 else "") + "}\n")
+    (tmp_path / "catalog-info.yaml").write_text("---\n".join(documents))
+    return read_catalog(sources.trees_for_paths([tmp_path]).trees)
+
+
+def test_neighbourhood_draws_each_pair_once_in_its_forward_direction(catalog):
+    drawn = diagram.draw(catalog, "component:default/checkout-service")
+    edges = {(e.source, e.type, e.target) for e in drawn.edges}
+    assert ("component:default/checkout-service", "ownedBy", "group:default/team-checkout") in edges
+    assert ("component:default/checkout-service", "providesApi", "api:default/checkout-api") in edges
+    assert not {e.type for e in drawn.edges} & {"ownerOf", "hasPart", "apiProvidedBy", "dependencyOf"}
+    pairs = [frozenset((e.source, e.target)) for e in drawn.edges]
+    assert len(pairs) == len(set(pairs))
+    # depth 1: every arrow touches the page's entity
+    assert all("component:default/checkout-service" in (e.source, e.target) for e in drawn.edges)
+
+
+def test_current_node_sits_between_what_it_points_at_and_what_points_at_it(catalog):
+    drawn = diagram.draw(catalog, "component:default/payment-gateway")
+    nodes = drawn.by_ref
+    me = nodes["component:default/payment-gateway"]
+    assert me.current and sum(node.current for node in drawn.nodes) == 1
+    assert nodes["group:default/team-checkout"].x > me.x  # ownedBy: to the right
+    assert nodes["component:default/checkout-service"].x < me.x  # depends on it: to the left
+
+
+def test_hrefs_point_at_entity_pages(catalog):
+    drawn = diagram.draw(catalog, "group:default/team-checkout")
+    for node in drawn.nodes:
+        kind, rest = node.ref.split(":", 1)
+        namespace, name = rest.split("/", 1)
+        assert node.href == f"entity/{namespace}/{kind}/{name}.html"
+
+
+def test_same_catalog_gives_byte_identical_svg(catalog, env):
+    first = render(env, diagram.draw(catalog, "group:default/team-checkout", 2))
+    again = read_catalog(sources.trees_for_paths([ROOT / "example"]).trees)
+    second = render(env, diagram.draw(again, "group:default/team-checkout", 2))
+    assert first == second
+    assert diagram.draw(catalog, "system:default/checkout") == diagram.draw(again, "system:default/checkout")
+
+
+def test_node_cap_counts_the_rest(tmp_path):
+    big = big_team_catalog(tmp_path, 60)
+    drawn = diagram.draw(big, "group:default/big", max_nodes=30)
+    assert len(drawn.nodes) == 30 and drawn.hidden == 31  # the team and 29 of its 60 components
+    assert drawn.by_ref["group:default/big"].current
+
+
+def test_dangling_targets_are_drawn_without_a_link(tmp_path, env):
+    big = big_team_catalog(tmp_path, 3)
+    drawn = diagram.draw(big, "component:default/c000")
+    ghost = drawn.by_ref["component:default/ghost"]
+    assert not ghost.exists and ghost.href is None
+    html = render(env, drawn)
+    assert 'class="node kind-component missing"' in html
+    assert "entity/default/component/ghost.html" not in html
+
+
+def test_unknown_ref_gives_an_empty_diagram(catalog, env):
+    drawn = diagram.draw(catalog, "component:default/nowhere")
+    assert drawn.nodes == () and drawn.empty
+    assert render(env, drawn).strip() == ""
+
+
+def test_depth_zero_is_the_entity_alone(catalog):
+    drawn = diagram.draw(catalog, "component:default/checkout-service", depth=0)
+    assert [node.ref for node in drawn.nodes] == ["component:default/checkout-service"]
+    assert drawn.empty
+
+
+def test_depth_two_reaches_further_and_joins_rings(catalog):
+    one = diagram.draw(catalog, "component:default/checkout-service", 1)
+    two = diagram.draw(catalog, "component:default/checkout-service", 2)
+    assert len(two.nodes) > len(one.nodes)
+    assert ("group:default/team-checkout", "childOf", "group:default/engineering") in {
+        (e.source, e.type, e.target) for e in two.edges}
+
+
+def test_system_diagram_flows_from_consumers_to_providers(catalog):
+    drawn = diagram.draw_system(catalog, "system:default/checkout")
+    assert drawn.view == "system" and drawn.id == "diagram-system"
+    nodes = drawn.by_ref
+    assert {"component:default/checkout-service", "api:default/checkout-api",
+            "resource:default/orders-db"} <= set(nodes)
+    assert "system:default/checkout" not in nodes
+    types = {e.type for e in drawn.edges}
+    assert types <= {"providesApi", "consumesApi", "dependsOn"}
+    # an outside consumer of the system's API is drawn, marked external, above the API
+    bff = nodes["component:default/storefront-bff"]
+    assert bff.external and bff.y < nodes["api:default/checkout-api"].y
+    assert nodes["api:default/checkout-api"].y < nodes["component:default/checkout-service"].y
+    assert nodes["component:default/checkout-service"].y < nodes["resource:default/orders-db"].y
+
+
+def test_domain_diagram_draws_systems(catalog):
+    drawn = diagram.draw_system(catalog, "domain:default/commerce")
+    kinds = {node.kind for node in drawn.nodes}
+    assert kinds <= {"system", "domain", "component", "api", "resource"}
+    assert any(node.kind == "system" for node in drawn.nodes)
+
+
+def test_longest_path_layers_survive_cycles():
+    layers = longest_path_layers(["a", "b", "c", "d"], [("a", "b"), ("b", "c"), ("c", "a"), ("c", "d")])
+    assert layers["a"] == 0 and layers["b"] == 1 and layers["c"] == 2 and layers["d"] == 3
+
+
+def test_svg_is_well_formed_and_accessible(catalog, env):
+    for ref in ("component:default/checkout-service", "system:default/checkout"):
+        drawn = diagram.draw_system(catalog, ref) if ref.startswith("system") else diagram.draw(catalog, ref)
+        html = render(env, drawn)
+        svg = svg_of(html)
+        assert svg.get("role") == "img"
+        title_id, desc_id = svg.get("aria-labelledby").split()
+        assert svg.find(f"{SVG}title").get("id") == title_id
+        desc = svg.find(f"{SVG}desc")
+        assert desc.get("id") == desc_id and "dependsOn" in desc.text
+        marker = svg.find(f"{SVG}defs/{SVG}marker").get("id")
+        paths = svg.findall(f"{SVG}g/{SVG}path")
+        assert len(paths) == len(drawn.edges)
+        assert all(p.get("marker-end") == f"url(#{marker})" for p in paths)
+        links = svg.findall(f"{SVG}g/{SVG}a")
+        assert links and all(a.get("href").startswith("../../../entity/") for a in links)
+        # the text list carries the same relations as ordinary links
+        assert html.count("<li>") == len(drawn.edges)
+
+
+def test_titles_are_escaped(tmp_path, env):
+    (tmp_path / "catalog-info.yaml").write_text(
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\n"
+        "metadata: {name: evil, title: '<script>alert(1)</script> & co'}\n"
+        "spec: {type: service, lifecycle: production, owner: group:nobody}\n")
+    evil = read_catalog(sources.trees_for_paths([tmp_path]).trees)
+    html = render(env, diagram.draw(evil, "component:default/evil"))
+    assert "<script>" not in html
+    svg_of(html)  # still well-formed XML
+
+
+def test_timing_for_every_page_of_the_example(catalog, capsys):
+    """Reported, not asserted: bench/ owns speed targets."""
+    start = time.perf_counter()
+    for ref in catalog.entities:
+        diagram.draw(catalog, ref)
+    elapsed = time.perf_counter() - start
+    with capsys.disabled():
+        print(f"\n  diagrams for {len(catalog.entities)} entities: {elapsed * 1000:.1f} ms")
