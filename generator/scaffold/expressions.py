@@ -89,7 +89,8 @@ def filters_in(text: str, cookiecutter_compat: bool = False) -> list[str]:
         tree = environment(cookiecutter_compat).parse(text)
     except TemplateSyntaxError:
         return []
-    return list(dict.fromkeys(node.name for node in tree.find_all(nodes.Filter)))
+    found = [node.name for node in tree.find_all(nodes.Filter)]
+    return list(dict.fromkeys(reversed(found)))  # a chain is found outermost first
 
 
 def unknown_filters(text: str, cookiecutter_compat: bool = False) -> list[str]:
@@ -238,6 +239,8 @@ class Renderer:
 
     def _string(self, text: str, variables: dict[str, Any]) -> Any:
         start = self._env.variable_start_string
+        if text == "":
+            return _UNSET  # Backstage leaves empty strings out like undefined ones
         if start not in text and "{%" not in text and "{#" not in text:
             return text
         self._check_operators(text)

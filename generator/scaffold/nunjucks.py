@@ -175,6 +175,9 @@ def _pairs(value: Any) -> Any:
     return list(value.items()) if isinstance(value, Mapping) else value
 
 
+_DATA = (str, int, float, bool, list, tuple, type(None))
+
+
 class _Environment(SandboxedEnvironment):
     """Jinja2 with Backstage's delimiters, filters, and JavaScript lookups and `+`."""
 
@@ -191,6 +194,7 @@ class _Environment(SandboxedEnvironment):
         self.filters = {**(COMPAT_FILTERS if compat else FILTERS), "_pairs": _pairs}
         self.tests.update({"null": lambda v: v is None, "truthy": js_truthy,
                            "falsy": lambda v: not js_truthy(v)})
+        self.policies["urlize.rel"] = None  # Nunjucks adds no rel attribute
         for name in ("dict", "lipsum", "namespace"):
             self.globals.pop(name, None)
 
@@ -203,8 +207,8 @@ class _Environment(SandboxedEnvironment):
             return obj[attribute] if attribute in obj else self.undefined(obj=obj, name=attribute)
         if attribute == "length" and isinstance(obj, (str, list, tuple)):
             return len(obj)
-        if self.compat:
-            return super().getattr(obj, attribute)
+        if self.compat or not isinstance(obj, _DATA):
+            return super().getattr(obj, attribute)  # the engine's own: loop, cycler …
         return self.undefined(obj=obj, name=attribute)
 
     def getitem(self, obj: Any, argument: Any) -> Any:

@@ -176,24 +176,25 @@ def _describe(err: ValidationError) -> str:
     value = json.dumps(err.instance, ensure_ascii=False, default=str)
     if len(value) > 80:
         value = value[:77] + "..."
-    text = {
-        "required": "is required",
-        "type": f"must be of type {_types(expected)}",
-        "enum": "must be one of " + ", ".join(json.dumps(v, ensure_ascii=False) for v in expected or []),
-        "const": f"must be {json.dumps(expected, ensure_ascii=False)}",
-        "pattern": f'must match pattern "{expected}"',
-        "minLength": f"must be at least {expected} characters long",
-        "maxLength": f"must be at most {expected} characters long",
-        "minimum": f"must be >= {expected}", "maximum": f"must be <= {expected}",
-        "exclusiveMinimum": f"must be > {expected}", "exclusiveMaximum": f"must be < {expected}",
-        "minItems": f"must have at least {expected} items",
-        "maxItems": f"must have at most {expected} items",
-        "uniqueItems": "must not repeat items", "format": f"must be a valid {expected}",
-        "multipleOf": f"must be a multiple of {expected}",
-        "oneOf": "must match exactly one of its alternatives",
-        "anyOf": "must match at least one of its alternatives",
-        "additionalProperties": "has properties the form does not define",
-    }.get(rule, err.message)
+    texts = {
+        "required": lambda: "is required",
+        "type": lambda: f"must be of type {_types(expected)}",
+        "enum": lambda: "must be one of " + ", ".join(json.dumps(v, ensure_ascii=False) for v in expected or []),
+        "const": lambda: f"must be {json.dumps(expected, ensure_ascii=False)}",
+        "pattern": lambda: f'must match pattern "{expected}"',
+        "minLength": lambda: f"must be at least {expected} characters long",
+        "maxLength": lambda: f"must be at most {expected} characters long",
+        "minimum": lambda: f"must be >= {expected}", "maximum": lambda: f"must be <= {expected}",
+        "exclusiveMinimum": lambda: f"must be > {expected}", "exclusiveMaximum": lambda: f"must be < {expected}",
+        "minItems": lambda: f"must have at least {expected} items",
+        "maxItems": lambda: f"must have at most {expected} items",
+        "uniqueItems": lambda: "must not repeat items", "format": lambda: f"must be a valid {expected}",
+        "multipleOf": lambda: f"must be a multiple of {expected}",
+        "oneOf": lambda: "must match exactly one of its alternatives",
+        "anyOf": lambda: "must match at least one of its alternatives",
+        "additionalProperties": lambda: "has properties the form does not define",
+    }
+    text = texts[rule]() if rule in texts else err.message
     got = "" if rule == "required" else f", got {value}"
     return f'parameter "{name}" {text} (rule {rule}){got}'
 
