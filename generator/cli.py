@@ -71,6 +71,131 @@ def validate(paths, sources_file, cache_dir, fmt, strict, quiet) -> None:
     sys.exit(_exit_code(problems, strict))
 
 
+@main.command()
+@catalog_options
+@click.option("--site-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Where the site is written (default: site_dir in the sources file, "
+                   "else ./site).")
+@click.option("--templates", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="A folder of your own templates, searched before Playbill's.")
+@click.option("--strict", is_flag=True,
+              help="Exit 1 when the catalog has errors or warnings (the site is written "
+                   "anyway).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
+def build(paths, sources_file, cache_dir, site_dir, templates, strict, quiet) -> None:
+    """Build the static portal: read and validate the catalog, then write the site.
+
+    The site is written even when the catalog has problems (its Health page lists them);
+    only --strict turns problems into a failing exit code. PATHS and --sources work as
+    for `validate`.
+    """
+    progress = Progress(enabled=not quiet)
+    catalog, cfg = _read_with_config(paths, sources_file, cache_dir, progress)
+    target, options = _site_options(cfg, site_dir, templates)
+    progress(f"Rendering {len(catalog.entities):,} entities into {target}")
+    result = _build_site(catalog, target, options)
+    progress.finish()
+    problems = [*catalog.problems, *result.problems]
+    click.echo(_build_summary(result, problems, len(catalog.entities)))
+    sys.exit(_exit_code(problems, strict=True) if strict else EXIT_OK)
+
+
+@main.command()
+@catalog_options
+@click.option("--site-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="The site folder to serve (default: as for `build`).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port on 127.0.0.1; 0 picks a free one.")
+@click.option("--build/--no-build", "rebuild", default=True, show_default=True,
+              help="Build the site before serving it.")
+@click.option("--templates", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="A folder of your own templates (with --build).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress or request lines.")
+def serve(paths, sources_file, cache_dir, site_dir, port, rebuild, templates, quiet) -> None:
+    """Preview the site on http://127.0.0.1:PORT/ (Ctrl+C stops). Local only: the server
+    listens on the loopback interface and serves files, nothing else."""
+    from generator.render import preview as serving
+
+    progress = Progress(enabled=not quiet)
+    cfg = None
+    if rebuild:
+        catalog, cfg = _read_with_config(paths, sources_file, cache_dir, progress)
+    elif Path(sources_file).is_file() and site_dir is None:
+        cfg = _config_or_exit(Path(sources_file))
+    target, options = _site_options(cfg, site_dir, templates)
+    if rebuild:
+        result = _build_site(catalog, target, options)
+        progress.finish()
+        click.echo(_build_summary(result, [*catalog.problems, *result.problems],
+                                  len(catalog.entities)))
+    if not (target / "index.html").is_file():
+        _usage_error([], f"No site in {target}: run `playbill build` first, or drop --no-build.")
+    server = serving.make_server(target, port)
+    click.echo(f"Serving {target} at {serving.url_of(server)} (Ctrl+C to stop)")
+    sys.stdout.flush()
+    serving.serve_until_interrupted(server, log=not quiet)
+
+
+def _site_options(cfg, site_dir: Path | None, templates: Path | None):
+    """Where to write and how to render: options override the sources file's `site:`."""
+    from generator.config import DEFAULT_SITE_DIR
+    from generator.render import RenderOptions
+
+    site = cfg.site if cfg is not None else None
+    target = site_dir or (site.site_dir if site else Path(DEFAULT_SITE_DIR))
+    folder = templates or (site.templates if site else None)
+    if folder is not None and not folder.is_dir():
+        _usage_error([], f"Templates folder {folder} does not exist.")
+    options = RenderOptions(
+        title=site.title if site else RenderOptions.title,
+        templates=folder,
+        graph_depth=site.graph_depth if site else RenderOptions.graph_depth,
+    )
+    return target, options
+
+
+def _build_site(catalog: Catalog, target: Path, options):
+    """build_site, with a folder we must not replace or a broken template as exit 2."""
+    import jinja2
+
+    from generator.build import build_site
+    from generator.render.output import SiteDirError
+    from generator.render.templates import TemplateFolderError
+
+    try:
+        return build_site(catalog, target, options)
+    except (SiteDirError, TemplateFolderError) as exc:
+        _usage_error([], str(exc))
+    except jinja2.TemplateError as exc:
+        where = f"{exc.filename}:{exc.lineno}: " if getattr(exc, "lineno", None) else ""
+        _usage_error([], f"{where}template error: {exc}")
+
+
+def _build_summary(result, problems: list[Problem], entities: int) -> str:
+    counts = report.summarize(problems, entities)
+    search = result.search
+    lines = [
+        f"Wrote {result.render.pages:,} pages ({result.render.files:,} files) for "
+        f"{entities:,} entities to {result.site_dir}",
+        report.summary_line(counts) + (f"; see {result.site_dir / 'health.html'}"
+                                       if problems else ""),
+    ]
+    if search is not None:
+        lines.append(f"Search index: {search.bytes / 1024:,.0f} KiB "
+                     f"({search.gzipped_bytes / 1024:,.0f} KiB gzipped) in "
+                     f"{search.shards} shard{'s' if search.shards != 1 else ''}")
+    return "\n".join(lines)
+
+
+def _config_or_exit(path: Path):
+    from generator import config
+
+    cfg, problems = config.load_config(path)
+    if cfg is None or any(p.is_error for p in problems):
+        _usage_error(problems)
+    return cfg
+
+
 def _exit_code(problems: list[Problem], strict: bool) -> int:
     if any(p.is_error for p in problems):
         return EXIT_PROBLEMS
@@ -80,7 +205,12 @@ def _exit_code(problems: list[Problem], strict: bool) -> int:
 
 
 def _read(paths, sources_file: Path, cache_dir, progress: Progress) -> Catalog:
-    """Turn PATHS and/or the sources file into source trees, then read the catalog.
+    """Turn PATHS and/or the sources file into source trees, then read the catalog."""
+    return _read_with_config(paths, sources_file, cache_dir, progress)[0]
+
+
+def _read_with_config(paths, sources_file: Path, cache_dir, progress: Progress):
+    """The catalog, and the sources config when one was read (None for PATHS alone).
 
     Explicit PATHS replace the default sources file; an explicitly given --sources is read
     as well. Configuration and path problems stop here with exit code 2.
@@ -91,7 +221,7 @@ def _read(paths, sources_file: Path, cache_dir, progress: Progress) -> Catalog:
     explicit_sources = (
         ctx.get_parameter_source("sources_file") is not click.core.ParameterSource.DEFAULT
     )
-    trees, problems = [], []
+    trees, problems, cfg = [], [], None
     if paths:
         found = sources.trees_for_paths(list(paths))
         trees += found.trees
@@ -109,7 +239,7 @@ def _read(paths, sources_file: Path, cache_dir, progress: Progress) -> Catalog:
         progress.finish()
         trees += fetched.trees
         problems += fetched.problems
-    return read_catalog(trees, problems)
+    return read_catalog(trees, problems), cfg
 
 
 def _usage_error(problems: list[Problem], message: str | None = None) -> None:

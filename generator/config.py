@@ -25,8 +25,16 @@ Top level: `sources` (required, a non-empty list) and `cache_dir` (default
 
 Both take `catalog` (one glob or a list; default `catalog-info.yaml`), relative to the
 repository root for `url` and to the folder for `path`, and `name` (how the source is shown;
-default derived from the URL or folder). Relative paths (`path`, `cache_dir`, a local `url`)
-are relative to the folder holding the config file.
+default derived from the URL or folder). Relative paths (`path`, `cache_dir`, a local `url`,
+and the folders under `site:`) are relative to the folder holding the config file.
+
+An optional `site:` section shapes the portal `playbill build` writes:
+
+    site:
+      title: Acme developer portal   # shown in every page's header (default: Playbill)
+      site_dir: site                 # where the site is written (default: site)
+      templates: portal-templates    # your templates, searched before Playbill's own
+      graph_depth: 2                 # relation steps an entity's graph shows (1-3, default 1)
 
 `load_config` never raises: every problem in the file (YAML syntax, unknown or duplicate
 keys, wrong types, entries with both or neither of url/path) is reported at once, with the
@@ -52,6 +60,7 @@ from generator.model.source import DEFAULT_GLOBS
 
 CONFIG_FILE = "catalog_sources.yaml"
 DEFAULT_CACHE_DIR = ".playbill/cache"
+DEFAULT_SITE_DIR = "site"
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # Prefixes of GitHub, GitLab and Atlassian tokens: a sign one was pasted into `token_env`.
 _TOKEN_LOOK = re.compile(r"^(gh[pousr]_|github_pat_|glpat-|ATBB|ATATT)")
@@ -70,6 +79,11 @@ _HINTS = {
     "host": "one of github, gitlab, bitbucket, gitea",
     "cache_dir": "a folder path, relative to the config file's folder",
     "sources": "a list of entries, each with `url:` or `path:`",
+    "site": "a mapping with any of title, site_dir, templates, graph_depth",
+    "title": "the portal's name, e.g. `Acme developer portal`",
+    "site_dir": "a folder path, relative to the config file's folder",
+    "templates": "a folder of your own templates, relative to the config file's folder",
+    "graph_depth": "a whole number from 1 to 3",
 }
 
 
@@ -179,6 +193,29 @@ class SourceConfig(BaseModel):
         return remote_user(self.url)[1] if self.url else None
 
 
+class SiteConfig(BaseModel):
+    """The optional `site:` section: how `playbill build` writes the portal."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: str = "Playbill"
+    site_dir: Path = Field(default=Path(DEFAULT_SITE_DIR), validate_default=True)
+    templates: Path | None = None
+    graph_depth: int = Field(default=1, ge=1, le=3)
+
+    @field_validator("title")
+    @classmethod
+    def _title(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be empty")
+        return value.strip()
+
+    @field_validator("site_dir", "templates")
+    @classmethod
+    def _folder(cls, value: Path | None, info: ValidationInfo) -> Path | None:
+        return None if value is None else (_base_dir(info) / value).resolve()
+
+
 class SourcesConfig(BaseModel):
     """The whole config file, with paths already resolved against its folder."""
 
@@ -186,6 +223,7 @@ class SourcesConfig(BaseModel):
 
     cache_dir: Path = Field(default=Path(DEFAULT_CACHE_DIR), validate_default=True)
     sources: tuple[SourceConfig, ...]
+    site: SiteConfig = Field(default_factory=dict, validate_default=True)
 
     _file: Path | None = PrivateAttr(default=None)
 
@@ -300,7 +338,11 @@ def _problem_of(err: dict, root: yaml.Node, shown: str) -> Problem:
 
 
 def _allowed_keys(loc: tuple) -> list[str]:
-    model = SourceConfig if "sources" in loc[:1] and len(loc) > 2 else SourcesConfig
+    model = SourcesConfig
+    if "sources" in loc[:1] and len(loc) > 2:
+        model = SourceConfig
+    elif "site" in loc[:1] and len(loc) > 1:
+        model = SiteConfig
     return list(model.model_fields)
 
 

@@ -6,8 +6,9 @@ relation types in `RELATION_ORDER`, so the same catalog always renders the same 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+from urllib.parse import quote
 
 from generator.model.catalog import Catalog, ref_key
 from generator.model.entity import Entity
@@ -39,6 +40,11 @@ RELATION_LABELS: dict[str, str] = {
     OWNER_OF: "Owner of",
 }
 RELATION_ORDER = list(RELATION_LABELS)
+#: How many refs one list on a page shows. A root group of a big company owns thousands of
+#: entities; its page names the first ones and links to the filtered catalog for the rest.
+LIST_LIMIT = 50
+#: Relations whose full list the catalog table can show, by its filter.
+_CATALOG_FILTER = {OWNER_OF: "owner", HAS_PART: "system"}
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,36 @@ class Link:
     @property
     def name(self) -> str:
         return self.ref.partition("/")[2]
+
+
+@dataclass(frozen=True)
+class Links:
+    """At most LIST_LIMIT links of a longer list: `total` says how long it really is and
+    `more_url` (from the site root) where the catalog shows all of them, when it can."""
+
+    items: list[Any] = field(default_factory=list)
+    total: int = 0
+    more_url: str | None = None
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __bool__(self) -> bool:
+        return self.total > 0
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.items)
+
+
+def capped(catalog: Catalog, refs: list[str], more: tuple[str, str] | None = None) -> Links:
+    """Links to the first LIST_LIMIT of `refs` (already sorted); `more` is a catalog
+    filter (name, value) that lists them all."""
+    url = f"catalog.html?{more[0]}={quote(more[1], safe=':/')}" if more else None
+    return Links([link(catalog, ref) for ref in refs[:LIST_LIMIT]], len(refs), url)
 
 
 def link(catalog: Catalog, ref: Any) -> Link:
@@ -128,7 +164,8 @@ def relation_groups(catalog: Catalog, ref: str) -> list[dict[str, Any]]:
     order = RELATION_ORDER + sorted(set(grouped) - set(RELATION_ORDER))
     return [
         {"type": kind, "label": RELATION_LABELS.get(kind, kind),
-         "targets": [link(catalog, target) for target in sorted(grouped[kind])]}
+         "targets": capped(catalog, sorted(grouped[kind]),
+                           (_CATALOG_FILTER[kind], ref) if kind in _CATALOG_FILTER else None)}
         for kind in order if kind in grouped
     ]
 
@@ -136,27 +173,26 @@ def relation_groups(catalog: Catalog, ref: str) -> list[dict[str, Any]]:
 def group_view(catalog: Catalog, ref: str) -> dict[str, Any]:
     """Members, sub-groups, the chain of parents up to the root, and what the group owns
     itself and through its sub-groups (each with the sub-group that owns it)."""
-    direct = catalog.owned_by(ref)
-    direct_refs = {str(entity.ref) for entity in direct}
-    through = [
-        {"entity": link(catalog, entity.ref), "owner": link(catalog, owner_of(catalog, str(entity.ref)))}
-        for entity in catalog.owned_by(ref, transitive=True)
-        if str(entity.ref) not in direct_refs
-    ]
+    direct = [str(entity.ref) for entity in catalog.owned_by(ref)]
+    direct_set = set(direct)
+    through = [str(entity.ref) for entity in catalog.owned_by(ref, transitive=True)
+               if str(entity.ref) not in direct_set]
+    rows = [{"entity": link(catalog, other), "owner": link(catalog, owner_of(catalog, other))}
+            for other in through[:LIST_LIMIT]]
     return {
-        "members": [link(catalog, entity.ref) for entity in catalog.members_of(ref)],
-        "children": _links_of(catalog, ref, PARENT_OF),
+        "members": capped(catalog, [str(e.ref) for e in catalog.members_of(ref)]),
+        "children": capped(catalog, _targets(catalog, ref, PARENT_OF)),
         "parents": parent_chain(catalog, ref),
-        "owned": [link(catalog, entity.ref) for entity in direct],
-        "owned_through": through,
+        "owned": capped(catalog, direct, ("owner", ref)),
+        "owned_through": Links(rows, len(through)),
     }
 
 
 def user_view(catalog: Catalog, ref: str) -> dict[str, Any]:
     """The groups a user is in and what the user owns personally."""
     return {
-        "groups": _links_of(catalog, ref, MEMBER_OF),
-        "owned": [link(catalog, entity.ref) for entity in catalog.owned_by(ref)],
+        "groups": capped(catalog, _targets(catalog, ref, MEMBER_OF)),
+        "owned": capped(catalog, [str(e.ref) for e in catalog.owned_by(ref)], ("owner", ref)),
     }
 
 
@@ -174,14 +210,16 @@ def parent_chain(catalog: Catalog, ref: str) -> list[Link]:
 
 def parts_by_kind(catalog: Catalog, ref: str) -> list[dict[str, Any]]:
     """A System's components, APIs and resources (a Domain's systems), grouped by kind."""
-    grouped: dict[str, list[Link]] = {}
-    for target in _links_of(catalog, ref, HAS_PART):
-        grouped.setdefault(target.kind, []).append(target)
-    return [{"kind": kind, "links": grouped[kind]} for kind in sorted(grouped)]
+    grouped: dict[str, list[str]] = {}
+    for target in _targets(catalog, ref, HAS_PART):
+        grouped.setdefault(target.partition(":")[0], []).append(target)
+    return [{"kind": link(catalog, refs[0]).kind,
+             "links": capped(catalog, refs, ("system", ref) if kind != "system" else None)}
+            for kind, refs in sorted(grouped.items())]
 
 
-def _links_of(catalog: Catalog, ref: str, relation: str) -> list[Link]:
-    return [link(catalog, target) for target in _targets(catalog, ref, relation)]
+def _links_of(catalog: Catalog, ref: str, relation: str) -> Links:
+    return capped(catalog, _targets(catalog, ref, relation))
 
 
 def _targets(catalog: Catalog, ref: str, relation: str) -> list[str]:

@@ -55,15 +55,16 @@ class Written:
 
 
 _JOB: PageJob | None = None  # set in the parent just before forking
-_ENV: tuple[int, jinja2.Environment] | None = None
+_ENV: tuple[int, PageJob, jinja2.Environment] | None = None
 
 
 def environment(job: PageJob) -> jinja2.Environment:
-    """This process's environment for `job`, built on first use."""
+    """This process's environment for `job`, built on first use (and again for another
+    job, which may name other templates)."""
     global _ENV
-    if _ENV is None or _ENV[0] != os.getpid():
-        _ENV = (os.getpid(), make_environment(job.templates, job.strict, job.existing))
-    return _ENV[1]
+    if _ENV is None or _ENV[0] != os.getpid() or _ENV[1] is not job:
+        _ENV = (os.getpid(), job, make_environment(job.templates, job.strict, job.existing))
+    return _ENV[2]
 
 
 def write_entity_pages(job: PageJob, workers: int) -> Written:

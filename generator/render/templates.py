@@ -8,6 +8,7 @@ own environment, so nothing here is shared between processes.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -58,6 +59,8 @@ def make_environment(
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # a build never sees a template change; skip a stat per include
+        cache_size=-1,
     )
     env.globals.update(
         entity_url=entity_url,
@@ -75,6 +78,7 @@ def make_environment(
     return env
 
 
+@lru_cache(maxsize=1 << 16)
 def entity_url(ref: Any) -> str:
     """The page of `ref`, from the site root: `entity/<namespace>/<kind>/<name>.html`.
 
@@ -115,6 +119,7 @@ def kind_class(kind: Any) -> str:
     return "kind-" + "".join(c for c in str(kind).lower() if c.isalnum() or c == "-")
 
 
+@lru_cache(maxsize=1 << 16)
 def _parts(ref: Any) -> tuple[str, str, str]:
     kind, _, rest = ref_key(ref).partition(":")
     namespace, _, name = rest.partition("/")

@@ -1,0 +1,288 @@
+"""The render stage (generator/render/): the example catalog as a real site in tmp_path."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from generator import sources
+from generator.build import read_catalog
+from generator.model.scm import RepoWeb
+from generator.model.source import SourceTree
+from generator.render import RenderOptions, pages, render_site, site_values
+from generator.render.context import LIST_LIMIT
+from generator.render.exports import TABLE_COLUMNS
+from generator.render.recent import recently_changed
+from generator.render.templates import entity_url
+from gitrepo import commit, make_repo
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "example"
+HREF = re.compile(r'(?:href|src)="([^"#?]*)[^"]*"')
+
+
+def example_catalog(web: RepoWeb | None = None):
+    if web is None:
+        return read_catalog(sources.trees_for_paths([EXAMPLE]).trees)
+    tree = SourceTree(name="example", root=EXAMPLE, globs=("catalog-info.yaml",), web=web,
+                      display_prefix="shop/")
+    return read_catalog([tree])
+
+
+def tree_bytes(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def page(site: Path, ref: str) -> str:
+    return (site / entity_url(ref)).read_text(encoding="utf-8")
+
+
+def catalog_from_files(tmp_path: Path, files: dict[str, str]):
+    root = tmp_path / "catalog"
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    return read_catalog(sources.trees_for_paths([root]).trees)
+
+
+def render_one(catalog, ref: str, out: Path) -> str:
+    """Only the page of `ref`, for tests about one page."""
+    job = pages.PageJob(catalog, out, None, True, 1, site_values(catalog, RenderOptions()),
+                        frozenset(catalog.entities))
+    pages.render_chunk_with(job, [ref])
+    return page(out, ref)
+
+
+@pytest.fixture(scope="module")
+def example():
+    return example_catalog()
+
+
+@pytest.fixture(scope="module")
+def site(example, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("render") / "site"
+    result = render_site(example, out, RenderOptions(strict=True))
+    assert result.problems == []
+    assert result.pages == len(example.entities) + 3
+    return out
+
+
+def test_every_entity_has_a_page_with_its_title(example, site):
+    for ref, entity in example.entities.items():
+        html = page(site, ref)
+        assert f"<h1>{entity.title}</h1>" in html.replace("&#39;", "'"), ref
+        assert f"<title>{entity.title} · Playbill</title>".replace("'", "&#39;") in html
+
+
+def test_site_pages_and_assets_exist(site):
+    for name in ("index.html", "catalog.html", "health.html", "catalog.json", "graph.json",
+                 "data/catalog-table.js", "assets/style.css", "assets/app.js",
+                 "assets/catalog.js"):
+        assert (site / name).is_file(), name
+
+
+def test_every_page_has_the_landmarks_the_browser_tests_use(site):
+    for path in sorted(site.rglob("*.html")):
+        html = path.read_text(encoding="utf-8")
+        assert html.startswith("<!doctype html>\n<html lang=\"en\">"), path
+        for hook in ('<a class="skip-link" href="#main">', '<nav aria-label="Main">',
+                     '<main id="main"', "<footer", '<button id="theme-toggle"'):
+            assert hook in html, (path, hook)
+
+
+def test_internal_links_resolve_to_files(site):
+    for path in sorted(site.rglob("*.html")):
+        for target in HREF.findall(path.read_text(encoding="utf-8")):
+            if target.startswith(("http://", "https://", "mailto:")) or not target:
+                continue
+            assert (path.parent / target).resolve().is_file(), (path, target)
+
+
+def test_relations_are_grouped_and_linked(site):
+    html = page(site, "component:default/checkout-service")
+    relations = html[html.index('<section id="relations"'):]
+    relations = relations[:relations.index("</section>")]
+    assert "Owned by" in relations and "Provides API" in relations
+    assert '<a href="../../../entity/default/group/team-checkout.html" ' \
+           'data-ref="group:default/team-checkout">Checkout</a>' in relations
+    assert 'data-ref="api:default/checkout-api"' in relations
+
+
+def test_entity_header_shows_owner_system_lifecycle_and_tags(site):
+    html = page(site, "component:default/checkout-service")
+    head = html[html.index('<dl class="facts">'):html.index("</dl>")]
+    for fact in ("Lifecycle", "production", "Owner", "team-checkout.html", "System",
+                 "system/checkout.html", "catalog.html?tag=go"):
+        assert fact in head
+
+
+def test_group_page_shows_parents_children_members_and_ownership(site):
+    html = page(site, "group:default/engineering")
+    assert "Parent chain" in html and "group/cairnfield.html" in html
+    assert "group/team-checkout.html" in html  # a sub-group
+    top = page(site, "group:default/cairnfield")
+    through = top[top.index("Owned through sub-groups"):]
+    assert "component/checkout-service.html" in through
+    assert "Top-level group." in top
+
+
+def test_system_page_lists_parts_and_draws_a_system_diagram(site):
+    html = page(site, "system:default/checkout")
+    parts = html[html.index('<section id="parts"'):]
+    assert "component/checkout-service.html" in parts
+    assert "api/checkout-api.html" in parts
+    assert "<svg" in html
+
+
+def test_api_pages_offer_the_raw_definition(example, site):
+    for ref, entity in example.entities.items():
+        if entity.kind != "API":
+            continue
+        html = page(site, ref)
+        match = re.search(r'href="([^"]+\.definition\.[a-z]+)" download', html)
+        assert match, ref
+        downloaded = (site / entity_url(ref)).parent / match.group(1).rsplit("/", 1)[1]
+        assert downloaded.read_text(encoding="utf-8") == entity.spec["definition"]
+    assert (site / "entity/default/api/payments-grpc.definition.proto").is_file()
+    html = page(site, "api:default/checkout-api")
+    provided = html[html.index("<h3>Provided by</h3>"):html.index("<h3>Consumed by</h3>")]
+    assert "component/checkout-service.html" in provided
+
+
+def test_local_sources_show_the_file_without_edit_links(site):
+    html = page(site, "component:default/checkout-service")
+    source = html[html.index('<section id="source"'):]
+    assert "example/services/checkout-service/catalog-info.yaml" in source
+    assert "Edit / change owner" not in source
+
+
+@pytest.mark.parametrize("host, base, edit", [
+    ("github", "https://github.com/acme/shop", "https://github.com/acme/shop/edit/main/org/groups.yaml"),
+    ("gitlab", "https://gitlab.com/acme/shop", "https://gitlab.com/acme/shop/-/edit/main/org/groups.yaml"),
+    ("bitbucket", "https://bitbucket.org/acme/shop",
+     "https://bitbucket.org/acme/shop/src/main/org/groups.yaml?mode=edit&amp;at=main"),
+    ("gitea", "https://git.example.com/acme/shop",
+     "https://git.example.com/acme/shop/_edit/main/org/groups.yaml"),
+])
+def test_git_hosted_entities_link_to_view_and_edit_the_exact_file(tmp_path, host, base, edit):
+    catalog = example_catalog(RepoWeb(host, base, "main"))
+    html = render_one(catalog, "group:default/engineering", tmp_path)
+    assert f'href="{edit}" rel="noopener">Edit / change owner</a>' in html
+    assert "View source</a>" in html
+
+
+def test_exports_hold_every_entity_relation_and_row(example, site):
+    exported = json.loads((site / "catalog.json").read_text(encoding="utf-8"))
+    assert [e["metadata"]["name"] for e in exported["entities"]] == \
+        [e.name for e in example.entities.values()]
+    checkout = next(e for e in exported["entities"] if e["metadata"]["name"] == "checkout-service")
+    assert {"type": "ownedBy", "targetRef": "group:default/team-checkout"} in checkout["relations"]
+    graph = json.loads((site / "graph.json").read_text(encoding="utf-8"))
+    assert {n["ref"] for n in graph["nodes"]} >= set(example.entities)
+    assert {"source": "component:default/checkout-service", "type": "ownedBy",
+            "target": "group:default/team-checkout"} in graph["edges"]
+    script = (site / "data/catalog-table.js").read_text(encoding="utf-8")
+    assert script.startswith("window.PLAYBILL_TABLE = ")
+    table = json.loads(script.removeprefix("window.PLAYBILL_TABLE = ").rstrip().rstrip(";"))
+    assert table["columns"] == list(TABLE_COLUMNS)
+    rows = {row[0]: row for row in table["rows"]}
+    assert list(rows) == list(example.entities)
+    row = dict(zip(TABLE_COLUMNS, rows["component:default/checkout-service"]))
+    assert row["owner"] == "group:default/team-checkout"
+    assert row["system"] == "system:default/checkout"
+    assert row["kind"] == "Component" and row["lifecycle"] == "production"
+
+
+def test_catalog_page_offers_every_filter_with_full_refs(site):
+    html = (site / "catalog.html").read_text(encoding="utf-8")
+    assert '<table id="catalog-table"' in html and '<form id="catalog-filters"' in html
+    for name in ("kind", "type", "owner", "lifecycle", "system", "tag", "namespace"):
+        assert f'<select id="filter-{name}" name="{name}">' in html
+    assert '<option value="group:default/team-checkout">' in html
+    assert '<option value="component">' in html
+
+
+def test_the_same_catalog_gives_byte_identical_sites_with_or_without_a_pool(example, tmp_path):
+    render_site(example, tmp_path / "one", RenderOptions(workers=1))
+    render_site(example, tmp_path / "again", RenderOptions(workers=1))
+    pooled = render_site(example, tmp_path / "pool", RenderOptions(workers=2))
+    assert pooled.workers == 2
+    first = tree_bytes(tmp_path / "one")
+    assert first == tree_bytes(tmp_path / "again")
+    assert first == tree_bytes(tmp_path / "pool")
+
+
+def test_a_user_folder_overrides_templates_and_assets(example, tmp_path):
+    custom = tmp_path / "custom"
+    (custom / "partials").mkdir(parents=True)
+    (custom / "assets").mkdir()
+    (custom / "partials/source.html").write_text(
+        '<section id="source"><p>Ask {{ entity.name }} in #help</p></section>\n')
+    (custom / "assets/style.css").write_text("body { color: red; }\n")
+    render_site(example, tmp_path / "site", RenderOptions(templates=custom, strict=True))
+    html = page(tmp_path / "site", "component:default/web-shop")
+    assert "Ask web-shop in #help" in html
+    assert (tmp_path / "site/assets/style.css").read_text() == "body { color: red; }\n"
+    assert (tmp_path / "site/assets/catalog.js").is_file()  # the rest still comes from us
+
+
+def test_health_page_groups_problems_by_severity_file_and_owner(tmp_path):
+    catalog = catalog_from_files(tmp_path, {"catalog-info.yaml": """\
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: lonely}
+spec: {type: service, lifecycle: production, owner: team-gone, dependsOn: [component:ghost]}
+"""})
+    assert catalog.problems
+    render_site(catalog, tmp_path / "site", RenderOptions(strict=True))
+    html = (tmp_path / "site/health.html").read_text(encoding="utf-8")
+    severity = catalog.problems[0].severity.value
+    assert f'<section id="{severity}s"' in html
+    assert "catalog/catalog-info.yaml" in html
+    assert 'data-ref="component:default/lonely"' in html
+    for anchor in ("errors", "warnings", "notes"):
+        assert f'id="{anchor}"' in html
+    entity_html = page(tmp_path / "site", "component:default/lonely")
+    assert catalog.problems[0].message.split("`")[0][:20] in entity_html.replace("&#39;", "'")
+
+
+def test_long_lists_are_cut_and_link_to_the_filtered_catalog(tmp_path):
+    many = LIST_LIMIT + 7
+    components = "\n---\n".join(
+        f"apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {{name: c{i:03d}}}\n"
+        f"spec: {{type: service, lifecycle: production, owner: team-a}}" for i in range(many))
+    group = ("apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: team-a}\n"
+             "spec: {type: team, children: []}\n")
+    catalog = catalog_from_files(tmp_path, {"a.yaml": components, "g.yaml": group})
+    render_site(catalog, tmp_path / "site", RenderOptions(strict=True))
+    html = page(tmp_path / "site", "group:default/team-a")
+    assert "and 7 more in the catalog" in html
+    assert 'href="../../../catalog.html?owner=group:default/team-a"' in html
+    assert f"component/c{many - 1:03d}.html" not in html
+
+
+def test_recently_changed_follows_the_commits_that_touched_each_file(tmp_path):
+    doc = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {{name: {}}}\n" \
+          "spec: {{type: service, lifecycle: production, owner: team-a}}\n"
+    repo = make_repo(tmp_path / "repo", {"a/catalog-info.yaml": doc.format("alpha"),
+                                          "b/catalog-info.yaml": doc.format("beta")})
+    later = commit(repo, {"b/catalog-info.yaml": doc.format("beta") + "# touched\n"},
+                   "Touch beta")
+    catalog = read_catalog(sources.trees_for_paths([tmp_path / "repo"]).trees)
+    changes = recently_changed(catalog)
+    assert [c.ref for c in changes] == ["component:default/beta", "component:default/alpha"]
+    assert changes[0].commit == later and changes[0].summary == "Touch beta"
+    render_site(catalog, tmp_path / "site", RenderOptions(strict=True))
+    home = (tmp_path / "site/index.html").read_text(encoding="utf-8")
+    assert home.index("component/beta.html") < home.index("component/alpha.html")
+    assert "Touch beta" in home
+
+
+def test_plain_folders_have_no_recent_changes(tmp_path):
+    catalog = catalog_from_files(tmp_path, {"catalog-info.yaml": (
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: team-a}\n"
+        "spec: {type: team, children: []}\n")})
+    assert recently_changed(catalog) == []
