@@ -42,10 +42,8 @@ from lunr.builder import Builder
 from lunr.index import Index
 from lunr.pipeline import Pipeline
 from lunr.query import Query, QueryPresence
-from lunr.stemmer import stemmer
-from lunr.stop_word_filter import stop_word_filter
+from lunr.stop_word_filter import WORDS as STOP_WORDS
 from lunr.token import Token
-from lunr.trimmer import trimmer
 
 from generator.model.catalog import Catalog
 from generator.model.entity import Entity
@@ -74,6 +72,7 @@ LUNR_JS = Path("contrib", "search", "templates", "search", "lunr.js")
 FORMAT_VERSION = 1
 
 _SEPARATOR = re.compile(r"[\s\-]+")
+_EDGES = re.compile(r"^[\W_]+|[\W_]+$")  # not a letter or digit, at either end
 _SHARD_SCRIPT = re.compile(r"^\(window\.\w+=window\.\w+\|\|\{\}\)\[\"([^\"]+)\"\]=(.*);\n$", re.S)
 _MANIFEST_SCRIPT = re.compile(r"^window\.\w+=(.*);\n$", re.S)
 
@@ -200,8 +199,7 @@ def build_shards(shards: list[list[dict[str, str]]], workers: int | None = None)
 def build_shard(docs: list[dict[str, str]]) -> str:
     """One lunr index over `docs`, whose refs are their positions, as compact JSON."""
     builder = Builder()
-    builder.pipeline.add(index_term)
-    builder.search_pipeline.add(stemmer)
+    builder.pipeline.add(index_term)  # the search pipeline stays empty: see term_of
     builder.ref("id")
     builder.metadata_whitelist = []
     for name, boost in FIELDS:
@@ -230,25 +228,41 @@ def words(text: str) -> list[str]:
     return [word for word in _SEPARATOR.split(text.lower()) if word]
 
 
+def term_of(word: str, keep_stop_words: bool = False) -> str | None:
+    """The term a lower-cased word is indexed and looked up as, or None for stop words.
+
+    Not lunr's trimmer and stemmer: lunr.py and lunr.js disagree on them (lunr.py stems
+    "gateway" to "gatewai", lunr.js leaves it; their trimmers differ on "é" and inner
+    dots), and a query must produce the very terms the index holds. So search.js repeats
+    these few rules exactly: trim what is not a letter or digit from both ends, drop
+    lunr's stop words, and fold plurals ("services", "libraries") onto the singular.
+    """
+    word = _EDGES.sub("", word)
+    if not word or (not keep_stop_words and word in STOP_WORDS):
+        return None
+    return singular(word)
+
+
+def singular(word: str) -> str:
+    """A light, predictable stemmer: only plural endings, the same in search.js."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
 def index_term(token: Token, i: int | None = None, tokens: list | None = None) -> Token | None:
-    """lunr's default indexing pipeline (trimmer, stop word filter, stemmer) in one step,
-    remembered per word: catalogs repeat the same words thousands of times, and running
-    the pipeline on each occurrence was most of the build time. Same terms as lunr's."""
+    """`term_of` as a lunr pipeline step, remembered per word: catalogs repeat the same
+    words thousands of times, and normalising each occurrence dominated build time."""
     try:
         term = _TERMS[token.string]
     except KeyError:
-        term = _TERMS[token.string] = _normalise(token.string)
+        term = _TERMS[token.string] = term_of(token.string)
     if term is None:
         return None
     token.string = term
     return token
-
-
-def _normalise(word: str, keep_stop_words: bool = False) -> str | None:
-    token = trimmer(Token(word))
-    if not token.string or not (keep_stop_words or stop_word_filter(token)):
-        return None
-    return stemmer(token).string
 
 
 _TERMS: dict[str, str | None] = {}
@@ -322,19 +336,20 @@ def find(shards: Sequence[LoadedShard], text: str) -> list[str]:
     """Refs matching `text`, best first, queried as the header box does in search.js:
     every word must match some field, the last one as a prefix (the person is still
     typing it), and `field:word` limits a word to one field."""
-    parts = _parts(text)
+    parts = query_words(text)
     exact = text.strip().lower()
     found: list[tuple[float, str]] = []
     for shard in shards:
         query = shard.index.create_query()
         for number, (fields, word) in enumerate(parts):
             if number == len(parts) - 1:
-                query.term(prefix_of(word), fields=fields, presence=QueryPresence.REQUIRED,
-                           wildcard=Query.WILDCARD_TRAILING, use_pipeline=False)
-                whole = _normalise(word, keep_stop_words=True)
+                if prefix := prefix_of(word):
+                    query.term(prefix, fields=fields, presence=QueryPresence.REQUIRED,
+                               wildcard=Query.WILDCARD_TRAILING, use_pipeline=False)
+                whole = term_of(word, keep_stop_words=True)
                 if whole:
                     query.term(whole, fields=fields, use_pipeline=False, boost=5)
-            elif term := _normalise(word):
+            elif term := term_of(word):
                 query.term(term, fields=fields, presence=QueryPresence.REQUIRED,
                            use_pipeline=False)
         for hit in shard.index.query(query):
@@ -344,17 +359,17 @@ def find(shards: Sequence[LoadedShard], text: str) -> list[str]:
 
 
 def prefix_of(word: str) -> str:
-    """What a half-typed word is looked up as: the part it shares with its stem, since
-    terms are indexed stemmed ("service" as "servic", so "service*" would miss it)."""
-    trimmed = trimmer(Token(word)).string
-    stem = stemmer(Token(trimmed)).string
+    """What a half-typed word is looked up as: the part it shares with its term, since
+    terms are indexed singular ("libraries" as "library", so "libraries*" would miss it)."""
+    trimmed = _EDGES.sub("", word)
+    stem = singular(trimmed)
     shared = 0
     while shared < min(len(trimmed), len(stem)) and trimmed[shared] == stem[shared]:
         shared += 1
     return trimmed[: max(shared, 1)]
 
 
-def _parts(text: str) -> list[tuple[list[str] | None, str]]:
+def query_words(text: str) -> list[tuple[list[str] | None, str]]:
     """The query's words with the fields they are limited to: `owner:team-a` limits both
     `team` and `a` to the owner field."""
     parts = []

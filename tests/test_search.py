@@ -6,6 +6,8 @@ from __future__ import annotations
 import filecmp
 import gzip
 import json
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -19,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `bench` lives be
 from bench.synth import generate  # noqa: E402
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "example"
+SEARCH_JS = Path(__file__).resolve().parents[1] / "site_templates" / "assets" / "search.js"
 
 
 def catalog_from(*paths: Path):
@@ -100,20 +103,72 @@ def test_nothing_matches_nonsense(example_shards):
 
 
 @pytest.mark.parametrize("typed, prefix", [
-    ("service", "servic"),  # indexed stemmed: "service*" would find nothing
-    ("services", "servic"),
-    ("happy", "happ"),  # the stem is "happi"
+    ("service", "service"),
+    ("services", "service"),  # indexed singular: "services*" would find nothing
+    ("libraries", "librar"),  # indexed as "library"
     ("gatew", "gatew"),
     ("go", "go"),
     ("(grpc)", "grpc"),
+    ("--", ""),  # nothing to look up, rather than everything
 ])
-def test_a_half_typed_word_is_looked_up_by_what_it_shares_with_its_stem(typed, prefix):
+def test_a_half_typed_word_is_looked_up_by_what_it_shares_with_its_term(typed, prefix):
     assert search.prefix_of(typed) == prefix
 
 
-def test_whole_words_find_what_their_stems_index(example_shards):
+@pytest.mark.parametrize("word, term", [
+    ("gateway", "gateway"),  # lunr.py's stemmer says "gatewai", lunr.js's "gateway"
+    ("services", "service"),
+    ("dependencies", "dependency"),
+    ("status", "status"),
+    ("class", "class"),
+    ("analysis", "analysis"),
+    ("(grpc),", "grpc"),
+    ("oskar.lind,", "oskar.lind"),
+    ("café", "café"),  # letters beyond ASCII stay
+    ("_private_", "private"),
+    ("the", None),  # a stop word
+])
+def test_words_become_terms_by_rules_simple_enough_to_repeat_in_javascript(word, term):
+    assert search.term_of(word) == term
+
+
+def test_whole_words_find_what_their_terms_index(example_shards):
     assert "component:default/catalog-service" in search.find(example_shards, "services")
     assert "component:default/catalog-service" in search.find(example_shards, "service")
+    assert "component:default/payment-gateway" in search.find(example_shards, "gateway")
+
+
+PARITY_WORDS = ["gateway", "services", "Services", "dependencies", "status", "class", "(grpc),",
+                "oskar.lind,", "café", "ÉCOLE", "_private_", "the", "a", "x", "--", "ünïcödé",
+                "v1.2", "k8s", "señales", "half-typed", "libraries", "owner:team-a", "½"]
+
+
+def test_search_js_makes_the_same_terms_as_the_index(tmp_path):
+    """search.js must turn words into exactly the terms term_of indexes, or queries miss;
+    its rules run here in Node with the lunr.js the site ships."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("Node.js is not installed")
+    script = tmp_path / "parity.js"
+    script.write_text(
+        "global.window = global; global.document = {getElementById: () => null};\n"
+        f"global.lunr = require({json.dumps(str(search.lunr_js_path()))});\n"
+        f"require({json.dumps(str(SEARCH_JS))});\n"
+        "const t = window.PlaybillSearchTerms;\n"
+        f"const words = {json.dumps(PARITY_WORDS)};\n"
+        "console.log(JSON.stringify(words.map(w => [t.termOf(w.toLowerCase(), false),"
+        " t.termOf(w.toLowerCase(), true), t.prefixOf(w.toLowerCase()),"
+        " t.parse(w).map(p => [p.field, p.word])])));\n",
+        encoding="utf-8")
+    ran = subprocess.run([node, str(script)], capture_output=True, text=True, timeout=60)
+    assert ran.returncode == 0, ran.stderr
+    expected = [
+        [search.term_of(w.lower()) or "", search.term_of(w.lower(), True) or "",
+         search.prefix_of(w.lower()),
+         [[fields[0] if fields else None, piece] for fields, piece in search.query_words(w)]]
+        for w in PARITY_WORDS
+    ]
+    assert json.loads(ran.stdout) == expected
 
 
 def test_every_entity_is_in_the_index_once_with_a_short_row(example_shards, example_catalog):
@@ -132,7 +187,7 @@ def test_the_index_keeps_no_term_metadata(example_site):
     assert '"position"' not in text
     data = json.loads(text.split("]=", 1)[1].rstrip(";\n"))
     assert data["index"]["fields"] == [name for name, _ in search.FIELDS]
-    assert data["index"]["pipeline"] == ["stemmer"]  # what lunr.js runs on query terms
+    assert data["index"]["pipeline"] == []  # queries are made of finished terms
     assert all(vector for _, vector in data["index"]["fieldVectors"])
 
 

@@ -13,6 +13,7 @@
   "use strict";
 
   var MAX_SHOWN = 20;
+  var MIN_LENGTH = 2; // one letter matches most of a big catalog and tells nobody anything
   var FIELDS = ["name", "title", "tags", "kind", "owner", "description"];
 
   var form = document.getElementById("search-form");
@@ -21,10 +22,10 @@
   var panel = document.getElementById("search-panel");
   var empty = document.getElementById("search-empty");
   var status = document.getElementById("search-status");
-  if (!form || !input || !list) return;
 
-  var root = form.getAttribute("data-root") || "";
-  var state = { loading: null, complete: false, shards: [], kinds: {}, active: -1, results: [], timer: 0 };
+  var root = form ? form.getAttribute("data-root") || "" : "";
+  var state = { loading: null, complete: false, shards: [], kinds: {}, active: -1, results: [],
+                timer: 0, generation: 0 };
 
   /* ---- loading ---------------------------------------------------------------------- */
 
@@ -91,22 +92,38 @@
     return parts;
   }
 
-  function normalise(word, keepStopWords) {
-    var token = window.lunr.trimmer(new window.lunr.Token(word, {}));
-    if (!token || !token.toString()) return "";
-    if (!keepStopWords && !window.lunr.stopWordFilter(token)) return "";
-    return window.lunr.stemmer(token).toString();
+  /* The term a lower-cased word is looked up as, exactly as generator/search.py's term_of
+     indexes it (not lunr's trimmer and stemmer, which lunr.py and lunr.js apply
+     differently): trim what is not a letter or digit from both ends, drop lunr's stop
+     words, fold plurals onto the singular. "" when nothing is left. */
+  var EDGES = /^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu;
+
+  function termOf(word, keepStopWords) {
+    word = word.replace(EDGES, "");
+    if (!word) return "";
+    if (!keepStopWords && !window.lunr.stopWordFilter(new window.lunr.Token(word, {}))) return "";
+    return singular(word);
   }
 
-  /* The longest prefix shared by the typed word and its stem: "service" is indexed as
-     "servic", so the prefix "servic*" finds it while "service*" would not. */
+  function singular(word) {
+    if (word.length > 4 && /ies$/.test(word)) return word.slice(0, -3) + "y";
+    if (word.length > 3 && /s$/.test(word) && !/(ss|us|is)$/.test(word)) return word.slice(0, -1);
+    return word;
+  }
+
+  /* A half-typed word is looked up by what it shares with its term: "libraries" is
+     indexed as "library", so "librar*" finds it where "libraries*" would not. */
   function prefixOf(word) {
-    var trimmed = window.lunr.trimmer(new window.lunr.Token(word, {})).toString();
-    var stem = window.lunr.stemmer(new window.lunr.Token(trimmed, {})).toString();
+    var trimmed = word.replace(EDGES, "");
+    var stem = singular(trimmed);
     var n = 0;
     while (n < trimmed.length && n < stem.length && trimmed[n] === stem[n]) n++;
     return trimmed.slice(0, Math.max(n, 1));
   }
+
+  /* For the unit tests, which check these rules against the Python ones in Node. */
+  window.PlaybillSearchTerms = { parse: parse, termOf: termOf, prefixOf: prefixOf };
+  if (!form || !input || !list) return;
 
   function buildQuery(parts) {
     var lunr = window.lunr;
@@ -120,36 +137,49 @@
           return options;
         }
         if (part.last) {
-          q.term(prefixOf(part.word), clause({ presence: required,
-                                               wildcard: lunr.Query.wildcard.TRAILING }));
-          var whole = normalise(part.word, true);
+          var prefix = prefixOf(part.word);
+          if (prefix) q.term(prefix, clause({ presence: required,
+                                              wildcard: lunr.Query.wildcard.TRAILING }));
+          var whole = termOf(part.word, true);
           if (whole) q.term(whole, clause({ boost: 5 }));
           return;
         }
-        var term = normalise(part.word, false);
+        var term = termOf(part.word, false);
         if (term) q.term(term, clause({ presence: required }));
       });
     };
   }
 
+  /* Resolves to the hits for `text`, best first, or to null when a newer search started
+     meanwhile. One shard per task, so typing stays responsive in a big catalog and a
+     stale search stops as soon as the next keystroke arrives. */
   function search(text) {
+    var generation = ++state.generation;
     var parts = parse(text);
-    if (!parts.length) return [];
     var query = buildQuery(parts);
     var exact = text.trim().toLowerCase();
+    var shards = parts.length ? state.shards.slice() : [];
     var found = [];
-    state.shards.forEach(function (shard) {
-      var hits;
-      try { hits = shard.index.query(query); } catch (e) { hits = []; }
-      hits.forEach(function (hit) {
-        var doc = shard.docs[+hit.ref];
-        if (doc) found.push({ doc: doc, score: hit.score + bonus(doc, exact) });
-      });
+    return new Promise(function (resolve) {
+      var next = 0;
+      (function step() {
+        if (generation !== state.generation) return resolve(null);
+        if (next === shards.length) {
+          found.sort(function (a, b) {
+            return b.score - a.score || (a.doc[0] < b.doc[0] ? -1 : a.doc[0] > b.doc[0] ? 1 : 0);
+          });
+          return resolve(found);
+        }
+        var shard = shards[next++];
+        var hits;
+        try { hits = shard.index.query(query); } catch (e) { hits = []; }
+        hits.forEach(function (hit) {
+          var doc = shard.docs[+hit.ref];
+          if (doc) found.push({ doc: doc, score: hit.score + bonus(doc, exact) });
+        });
+        if (next === shards.length) step(); else setTimeout(step, 0);
+      })();
     });
-    found.sort(function (a, b) {
-      return b.score - a.score || (a.doc[0] < b.doc[0] ? -1 : a.doc[0] > b.doc[0] ? 1 : 0);
-    });
-    return found;
   }
 
   /* Typing an entity's exact name, title or ref puts it first whatever the statistics say. */
@@ -245,17 +275,22 @@
     if (current.scrollIntoView) current.scrollIntoView({ block: "nearest" });
   }
 
+  /* Searches for what the box holds and shows it; resolves when shown (or superseded). */
   function run() {
     var text = input.value.trim();
-    if (!text) {
+    if (text.length < MIN_LENGTH) {
+      state.generation++;
       state.results = [];
+      state.active = -1;
+      input.removeAttribute("aria-activedescendant");
       list.textContent = "";
-      empty.hidden = true;
-      open(false);
+      empty.hidden = !text;
+      empty.textContent = text ? "Type at least " + MIN_LENGTH + " characters." : "";
+      open(!!text);
       announce("");
-      return;
+      return Promise.resolve();
     }
-    show(text, search(text));
+    return search(text).then(function (found) { if (found) show(text, found); });
   }
 
   function schedule() {
@@ -270,6 +305,7 @@
     ensureLoaded();
     if (input.value.trim()) open(true);
   });
+  form.addEventListener("pointerenter", ensureLoaded); // a head start before the click
   input.addEventListener("input", schedule);
   input.addEventListener("keydown", function (event) {
     if (event.key === "ArrowDown" || event.key === "ArrowUp") {
@@ -284,8 +320,7 @@
         return;
       }
       clearTimeout(state.timer);
-      ensureLoaded().then(function () { // the last keystrokes may not have been searched yet
-        run();
+      ensureLoaded().then(run).then(function () { // the last keystrokes may be unsearched
         var best = list.querySelector("[role=option]");
         if (best) window.location.href = best.href;
       });
