@@ -251,6 +251,19 @@ def test_fetch_may_climb_out_of_the_template_folder_but_not_out_of_its_repositor
         c.run("fetch:plain", {"url": "../../../secret"})
 
 
+def test_fetch_reads_urls_into_the_templates_own_repository_from_the_checkout(tmp_path):
+    repo_root = tmp_path / "templates"
+    repo = make_repo(repo_root, {"skeletons/base/a.txt": "a\n", "t/one/template.yaml": "x\n"})
+    repo.remotes.create("origin", "git@github.com:acme/templates.git")
+    c = Ctx(tmp_path)
+    c.ctx.template_dir = repo_root / "t" / "one"
+    c.run("fetch:plain", {"url": "https://github.com/acme/templates/tree/main/skeletons/base"})
+    assert c.files() == {"a.txt": "a\n"}
+    assert "from the template's own checkout" in c.lines[0]
+    with pytest.raises(ActionError, match="is remote"):
+        c.run("fetch:plain", {"url": "https://github.com/acme/other/tree/main/skeletons/base"})
+
+
 def test_fetch_template_renders_names_and_contents_and_copies_binaries(c):
     write_files(c.tpl, {
         "skeleton/${{ values.name }}/main.py": "print('${{ values.name | upper }}')\n",

@@ -94,7 +94,6 @@ def _lookup(ctx: ActionContext, input: dict[str, Any], text: str) -> dict[str, A
 
 REGISTER_SCHEMA = {
     "type": "object",
-    "oneOf": [{"required": ["catalogInfoUrl"]}, {"required": ["repoContentsUrl"]}],
     "properties": {
         "catalogInfoUrl": {"type": "string"},
         "repoContentsUrl": {"type": "string"},
@@ -134,7 +133,9 @@ def _catalog_info_url(input: dict[str, Any]) -> str:
         return input["catalogInfoUrl"]
     base = input.get("repoContentsUrl")
     if not base:
-        raise ActionError("catalog:register needs catalogInfoUrl, or repoContentsUrl")
+        raise ActionError("catalog:register needs catalogInfoUrl, or repoContentsUrl (an "
+                          "empty value, such as an output the publishing step does not have, "
+                          "counts as missing)")
     path = input.get("catalogInfoPath") or "/catalog-info.yaml"
     return base.rstrip("/") + "/" + path.lstrip("/")
 

@@ -2,8 +2,9 @@
 
 Skeletons are read from the template's own repository: `url: ./skeleton` resolves against
 the template file's folder, as Backstage resolves it against the template's location.
-Playbill never downloads: an `https://` URL fails with a message saying so (Backstage would
-fetch it through its URL readers). A relative URL may climb out of the template's folder
+Playbill never downloads: an `https://` URL into the template's own repository (known from
+its `origin` remote) is read from the checkout, any other fails with a message saying so
+(Backstage would fetch it through its URL readers). A relative URL may climb out of the template's folder
 (`../../skeletons/x` is common) but not out of the Git work tree that holds the template.
 
 fetch:template follows Backstage's `templateActionHandler`: every path is rendered (so
@@ -22,6 +23,7 @@ from urllib.parse import unquote, urlsplit
 
 import pygit2
 
+from generator.model.scm import web_for
 from generator.scaffold.actions.fs import matching, safe_child, walk
 from generator.scaffold.actions.registry import ActionContext, ActionError, builtin
 
@@ -36,10 +38,14 @@ def resolve_url(ctx: ActionContext, url: Any) -> Path:
     if parts.scheme == "file":
         return Path(unquote(parts.path)).resolve()
     if parts.scheme:
-        raise ActionError(
-            f"url `{url}` is remote; Playbill reads skeletons from the template's own "
-            "repository, so use a path relative to the template file such as ./skeleton"
-        )
+        local = _same_repository(ctx.base_dir.resolve(), url)
+        if local is None:
+            raise ActionError(
+                f"url `{url}` is remote; Playbill reads skeletons from the template's own "
+                "repository, so use a path relative to the template file such as ./skeleton"
+            )
+        ctx.log(f"Reading {url} from the template's own checkout")
+        return local
     if Path(url).is_absolute():
         raise ActionError(f"url `{url}` is absolute; use a path relative to the template file")
     base = ctx.base_dir.resolve()
@@ -48,6 +54,26 @@ def resolve_url(ctx: ActionContext, url: Any) -> Path:
     if root is not None and target != root and root not in target.parents:
         raise ActionError(f"url `{url}` points outside the repository that holds the template")
     return target
+
+
+def _same_repository(base: Path, url: str) -> Path | None:
+    """A `https://github.com/o/r/tree/<ref>/<path>` URL into the repository that holds the
+    template (known from its `origin` remote), as the path in the local checkout."""
+    root = _work_tree(base)
+    if root is None:
+        return None
+    repo = pygit2.Repository(str(root))
+    if "origin" not in [remote.name for remote in repo.remotes]:
+        return None
+    web = web_for(repo.remotes["origin"].url, "HEAD")
+    if web is None or not url.startswith(web.base + "/"):
+        return None
+    rest = url[len(web.base) + 1 :].split("?")[0].strip("/").split("/")
+    for marker in (["tree"], ["blob"], ["-", "tree"], ["-", "blob"], ["src", "branch"], ["src"]):
+        if rest[: len(marker)] == marker and len(rest) > len(marker):
+            local = (root / "/".join(rest[len(marker) + 1 :])).resolve()
+            return local if local == root or root in local.parents else None
+    return None
 
 
 def _work_tree(folder: Path) -> Path | None:
