@@ -1,13 +1,13 @@
 """The runner: checks before running, `if`/`each`/outputs as Backstage has them, secrets kept
 out of everything shown, failures that name the step and publish nothing, dry runs that
-write the result to a folder, provenance annotations; and the real templates of the corpus."""
+write the result to a folder, provenance annotations. The corpus templates are run in
+test_scaffold_corpus.py."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-import pytest
 import yaml
 
 from generator.scaffold.actions.catalog import DRY_RUN_FOLDER
@@ -17,7 +17,6 @@ from generator.scaffold.github_api import GitHubClient
 from githubserver import GitHubServer
 from gitrepo import commit, make_repo, write_files
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
 
 def make_template(folder: Path, steps: list, parameters: dict | None = None, output: dict | None = None,
@@ -253,110 +252,3 @@ def test_a_failed_publish_is_reported_and_later_publishing_is_skipped(tmp_path):
         result = run_template(template, {}, RunOptions(github=lambda token=None: GitHubClient(github.url, "wrong")))
         assert result.failed_step == "publish" and "401 Bad credentials" in result.steps[0].error
         assert result.steps[1].status == "skipped" and github.dispatches == []
-
-
-# --- the corpus ----------------------------------------------------------------------
-
-def corpus_templates() -> list[Path]:
-    if not (CORPUS / "MANIFEST.tsv").is_file():
-        return []
-    rows = [line.split("\t") for line in (CORPUS / "MANIFEST.tsv").read_text().splitlines()[1:]]
-    paths = [CORPUS / row[0] for row in rows if len(row) > 4 and "Template" in row[4]]
-    return [p for p in paths if "scaffolder.backstage.io/v1beta3" in p.read_text(errors="replace")]
-
-
-def sample(field) -> object:
-    """A value a person could type into the field: its default, first choice, or a
-    plausible one for its widget and type."""
-    schema, ui = field.schema, field.ui
-    if field.default is not None:
-        return field.default
-    if field.enum:
-        return field.enum[0]
-    widget = str(ui.get("ui:field") or "")
-    if widget == "RepoUrlPicker":
-        return "github.com?owner=acme&repo=demo"
-    if widget in ("OwnerPicker", "EntityPicker", "MyGroupsPicker", "OwnedEntityPicker"):
-        return "group:default/team-a"
-    if field.type == "boolean":
-        return False
-    if field.type in ("number", "integer"):
-        return schema.get("minimum", 1)
-    if field.type == "array":
-        items = schema.get("items") or {}
-        return [items["enum"][0]] if isinstance(items, dict) and items.get("enum") else []
-    if field.type == "object":
-        return {}
-    if schema.get("format") == "email":
-        return "dev@example.com"
-    if schema.get("format") in ("uri", "url"):
-        return "https://example.com"
-    return "demo"
-
-
-def sample_values(template) -> dict:
-    """Values for every field, and for the first alternative of a top-level `oneOf`."""
-    from generator.scaffold.parameters import parameter_fields, schema_of
-
-    values: dict = {}
-    for f in parameter_fields(template):
-        values.setdefault(f.name, sample(f))
-    schema = schema_of(template)
-    for part in [schema, *(schema.get("allOf") or [])]:
-        for alternative in (part.get("oneOf") or [])[:1]:
-            for name in alternative.get("required") or []:
-                values.setdefault(name, "demo")
-    return values
-
-
-# Templates that cannot run as they are, in Backstage either, or need what Playbill lacks.
-KNOWN = {
-    "darede-labs__reference-implementation-aws/packages/crossplane-compositions/"
-    "eks-cluster-template-backstage.yaml":
-        "registers `steps['create-pr'].output.repoContentsUrl`, which publish:github:pull-request never outputs",
-    "redhat-developer__red-hat-developer-hub-software-templates/templates/github/launch-ansible-job/"
-    "template.yaml": "field `extra_vars` is a string whose default is {}",
-    "redhat-developer__red-hat-developer-hub-software-templates/templates/github/sdlc-app/template.yaml":
-        "its skeleton calls the JavaScript method `.replaceAll(...)` on a string",
-}
-
-
-def outcome(path: Path, result) -> str:
-    """Why a corpus template ran or did not, in one word."""
-    errors = [p for p in result.problems if p.is_error]
-    if result.ok:
-        return "ran"
-    if any(p.code == "unsupported-action" for p in errors):
-        assert all("which Playbill does not support" in p.message
-                   for p in errors if p.code == "unsupported-action")
-        return "unsupported-action"
-    message = " ".join(p.message for p in errors)
-    if "is not a folder" in message or "is not a file" in message:
-        looked_at = Path(message.split("(looked at ")[1].split(")")[0])
-        assert not looked_at.exists()
-        return "skeleton-not-in-corpus"
-    if "is remote; Playbill reads skeletons from the template's own repository" in message:
-        return "remote-skeleton"
-    if path.relative_to(CORPUS).as_posix() in KNOWN:
-        return "known"
-    return "unexpected: " + message
-
-
-@pytest.mark.conformance
-def test_corpus_templates_run_dry_or_fail_with_a_clear_reason(tmp_path):
-    templates = corpus_templates()
-    if not templates:
-        pytest.skip("needs ../shared/corpus")
-    tally: dict[str, list[str]] = {}
-    for index, path in enumerate(templates):
-        template, problems = load_template(path)
-        if template is None:  # broken YAML or a step without an action: S1's tests cover these
-            tally.setdefault("unloadable", []).append(path.name)
-            continue
-        values = template.examples[0].values if template.examples else sample_values(template)
-        result = run_template(template, values, RunOptions(dry_run=True, output=tmp_path / f"o{index}"))
-        tally.setdefault(outcome(path, result), []).append(path.relative_to(CORPUS).as_posix())
-    counts = {key: len(found) for key, found in tally.items()}
-    print(counts)
-    assert not [key for key in tally if key.startswith("unexpected")], tally
-    assert counts["ran"] >= 15 and counts.get("unloadable", 0) <= 3
