@@ -79,18 +79,21 @@ def _by_file(problems: list[Problem], owners: dict) -> list[dict[str, Any]]:
 
 
 def _by_owner(problems, owners: dict) -> list[dict[str, Any]]:
-    """Problem counts per owning group or user; problems of no known entity count under
-    `None` (shown as "no owner")."""
+    """Problem counts per owning group or user, the owners with most errors (then
+    warnings) first; problems of no known entity count under no owner, last."""
     counts: dict[str | None, Counter] = {}
     for problem in problems:
         owner = owners[problem]
         counts.setdefault(owner.ref if owner else None, Counter())[problem.severity.value] += 1
     links = {owner.ref: owner for owner in owners.values() if owner}
-    rows = []
-    for key in sorted(counts, key=lambda k: (k is None, k or "")):
-        rows.append({"owner": links.get(key) if key else None, "counts": {s.value: counts[key].get(s.value, 0)
-                                                for s in SEVERITIES}})
-    return rows
+
+    def order(key: str | None) -> tuple:
+        found = counts[key]
+        return (key is None, *(-found.get(s.value, 0) for s in SEVERITIES), key or "")
+
+    return [{"owner": links.get(key) if key else None,
+             "counts": {s.value: counts[key].get(s.value, 0) for s in SEVERITIES}}
+            for key in sorted(counts, key=order)]
 
 
 def _problem_owner(catalog: Catalog, problem: Problem) -> Link | None:
