@@ -335,14 +335,25 @@ def highlight(source: str, language: str) -> Markup:
     """Source as HTML with class-based spans (styled by assets/highlight.css for both
     themes), lines wrapped in `<span id="src-N">` so symbol lists can link to them."""
     from pygments import highlight as pygmentize
+
+    return Markup(pygmentize(source, _lexer(language), _formatter()))
+
+
+@lru_cache(maxsize=None)
+def _formatter():  # type: ignore[no-untyped-def]
+    """One formatter for every page: building one compiles a whole style sheet."""
     from pygments.formatters import HtmlFormatter
+
+    return HtmlFormatter(cssclass="highlight", linespans="src", wrapcode=True)
+
+
+@lru_cache(maxsize=64)
+def _lexer(language: str):  # type: ignore[no-untyped-def]
+    """Lexers by name, looked up once: the lookup scans every installed lexer."""
     from pygments.lexers import TextLexer, get_lexer_by_name
     from pygments.util import ClassNotFound
 
     try:
-        lexer = get_lexer_by_name(language) if language else TextLexer()
+        return get_lexer_by_name(language) if language else TextLexer()
     except ClassNotFound:
-        lexer = TextLexer()
-    formatter = HtmlFormatter(cssclass="highlight", linespans="src", wrapcode=True)
-    return Markup(pygmentize(source, lexer, formatter))
-
+        return TextLexer()

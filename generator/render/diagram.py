@@ -226,13 +226,15 @@ def _rows(
     wanted: Callable[[str, str], bool],
 ) -> list[Row]:
     """(source, type, target) for each relation of `types` between drawn refs, sorted.
-    A set intersection finds the pairs: an owner may have thousands of rows."""
+    Pairs are looked up from the smaller side: an owner may have thousands of rows,
+    and a set built from them would cost more than the whole layout."""
     rows = []
     for source in drawn:
         succ = graph._succ[source]
-        for target in succ.keys() & drawn.keys():
-            if target != source and wanted(source, target):
-                rows.extend((source, kind, target) for kind in succ[target] if kind in types)
+        for target in (succ if len(succ) < len(drawn) else drawn):
+            keys = succ.get(target)
+            if keys and target in drawn and target != source and wanted(source, target):
+                rows.extend((source, kind, target) for kind in keys if kind in types)
     return sorted(rows)
 
 
@@ -241,13 +243,20 @@ def _itself(ref: str) -> str:
 
 
 def _system_of(graph: nx.MultiDiGraph) -> Callable[[str], str]:
-    """Maps a ref to the System it is part of (itself when none), for a Domain's view."""
+    """Maps a ref to the System it is part of (itself when none), for a Domain's view;
+    remembered, since every neighbour of every member is asked about."""
+    known: dict[str, str] = {}
 
     def system(ref: str) -> str:
-        for other, keys in graph._succ[ref].items():
-            if PART_OF in keys and graph.nodes[other].get("kind") == "system":
-                return other
-        return ref
+        found = known.get(ref)
+        if found is None:
+            found = ref
+            for other, keys in graph._succ[ref].items():
+                if PART_OF in keys and graph._node[other].get("kind") == "system":
+                    found = other
+                    break
+            known[ref] = found
+        return found
 
     return system
 
