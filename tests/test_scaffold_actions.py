@@ -75,16 +75,18 @@ def test_teams_add_actions_through_the_entry_point_group(tmp_path, monkeypatch):
             "    id = 'fs:rename'\n"
             "    def run(self, ctx, input):\n"
             "        raise AssertionError('a team action must not replace a built-in')\n"
+            "class Bye(Hello):\n"
+            "    id = 'acme:bye'\n"
             "def actions():\n"
             "    return [Hello(), Shadow()]\n"),
         "team_actions-1.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: team-actions\nVersion: 1.0\n",
         "team_actions-1.0.dist-info/entry_points.txt":
-            "[playbill.scaffold.actions]\nteam = team_actions:actions\n",
+            "[playbill.scaffold.actions]\nteam = team_actions:actions\nbye = team_actions:Bye\n",
     })
     monkeypatch.syspath_prepend(str(tmp_path / "plugin"))
     registry.plugin_actions.cache_clear()
     try:
-        assert "acme:hello" in available_actions()
+        assert {"acme:hello", "acme:bye"} <= set(available_actions())  # a factory and a class
         ctx = Ctx(tmp_path)
         assert ctx.run("acme:hello", {"who": "team"}) == {"greeting": "hello team"}
         assert get_action("fs:rename") is registry._BUILTINS["fs:rename"]

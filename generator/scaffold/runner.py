@@ -161,8 +161,18 @@ class _Run:
         if self.options.on_log:
             self.options.on_log(masked)
 
+    def masked(self, value: Any) -> Any:
+        """`value` with every string masked, however deep: what results may show."""
+        if isinstance(value, str):
+            return self.renderer.mask(value)
+        if isinstance(value, dict):
+            return {key: self.masked(item) for key, item in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [self.masked(item) for item in value]
+        return value
+
     def record(self, plan: dict[str, Any]) -> None:
-        self.result.planned.append(json.loads(self.renderer.mask(json.dumps(plan))))
+        self.result.planned.append(self.masked(plan))
 
     def execute(self) -> RunResult:
         workspace = Path(tempfile.mkdtemp(prefix="playbill-scaffold-", dir=self.options.workdir))
@@ -202,7 +212,7 @@ class _Run:
         except Exception as failure:  # any failure of a step ends the run the same way
             outcome.status, outcome.error = FAILED, self.renderer.mask(_message(failure))
             self.fail(step, name, outcome.error)
-        outcome.output = json.loads(self.renderer.mask(json.dumps(outcome.output, default=str)))
+        outcome.output = self.masked(outcome.output)
         if step.id:
             self.renderer.context["steps"][step.id] = {"output": outcome.output}
         return outcome
@@ -294,7 +304,7 @@ class _Run:
             self.failed = True
             self.result.problems.append(error("output-failed", f"cannot render the template's output: {_message(failure)}"))
             return {}
-        return json.loads(self.renderer.mask(json.dumps(rendered, default=str)))
+        return self.masked(rendered)
 
     def clear_output(self) -> None:
         """Empty the output folder of an earlier dry run (`_output_problems` made sure it

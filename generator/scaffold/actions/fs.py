@@ -49,7 +49,7 @@ def has_magic(pattern: str) -> bool:
 @lru_cache(maxsize=256)
 def glob_regex(pattern: str) -> re.Pattern[str]:
     """globby's matching with `dot: true`: `**` crosses folders (hidden ones too), `*` and
-    `?` stay in one, `[...]` and `{a,b}` work; a trailing `/` matches folders only."""
+    `?` stay in one, `[...]` and `{a,b}` work."""
     out, i = [], 0
     pattern = pattern[2:] if pattern.startswith("./") else pattern
     while i < len(pattern):
@@ -99,7 +99,7 @@ def matching(entries: list[str], patterns: list[str]) -> set[str]:
     matches a folder of that name, as globby's `markDirectories` does."""
     found = set()
     for pattern in patterns:
-        regex = glob_regex(pattern.rstrip("/") if not pattern.endswith("**/") else pattern)
+        regex = glob_regex(pattern.rstrip("/") or pattern)
         for entry in entries:
             if regex.match(entry.rstrip("/")):
                 found.add(entry)

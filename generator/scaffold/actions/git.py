@@ -59,7 +59,7 @@ def push_new_repository(
     `branch` and push it to `remote_url`; returns the commit SHA."""
     link = source / ".git"
     if link.exists():
-        raise ActionError(f"the folder to publish already holds a `.git`; remove it first")
+        raise ActionError("the folder to publish already holds a `.git`; remove it first")
     with tempfile.TemporaryDirectory(prefix="playbill-git-") as gitdir:
         repo = pygit2.init_repository(gitdir, bare=False, workdir_path=str(source), initial_head=branch)
         link.unlink()  # libgit2 writes a `.git` pointer into the work tree; keep it clean

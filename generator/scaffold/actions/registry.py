@@ -139,6 +139,8 @@ def _as_actions(value: Any) -> list[Action]:
     """An entry point may name an action, a list of them, or a factory of either."""
     if isinstance(value, (list, tuple)):
         return [item for v in value for item in _as_actions(v)]
+    if isinstance(value, type):  # a class: its instance is the action
+        return _as_actions(value())
     if isinstance(value, Action) and isinstance(getattr(value, "id", None), str):
         return [value]
     if callable(value):
