@@ -399,3 +399,12 @@ def test_partial_shows_notes_and_raw_text_of_broken_definitions(env):
 
 def test_partial_renders_nothing_without_a_view(env):
     assert env.get_template("partials/api.html").render(api=None, root="").strip() == ""
+
+
+def test_a_definition_that_is_only_a_url_is_linked_not_fetched(env):
+    url = "https://github.com/acme/svc/blob/main/openapi.json"
+    view = apis.read_definition("openapi", url + "\n", "s.definition.yaml")
+    assert view.format == "link" and view.notes == ()
+    assert f'<a href="{url}" rel="noopener">' in render(env, view)
+    hostile = apis.read_definition("openapi", "javascript:alert(1)", "s.definition.yaml")
+    assert hostile.format == "source"

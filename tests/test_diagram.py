@@ -199,3 +199,13 @@ def test_timing_for_every_page_of_the_example(catalog, capsys):
     elapsed = time.perf_counter() - start
     with capsys.disabled():
         print(f"\n  diagrams for {len(catalog.entities)} entities: {elapsed * 1000:.1f} ms")
+
+
+def test_a_system_without_parts_has_an_empty_diagram(tmp_path, env):
+    (tmp_path / "catalog-info.yaml").write_text(
+        "apiVersion: backstage.io/v1alpha1\nkind: System\n"
+        "metadata: {name: lonely}\nspec: {owner: group:nobody}\n")
+    lonely = read_catalog(sources.trees_for_paths([tmp_path]).trees)
+    drawn = diagram.draw_system(lonely, "system:default/lonely")
+    assert drawn.nodes == () and drawn.view == "system"
+    assert render(env, drawn).strip() == ""

@@ -8,6 +8,7 @@ is always kept for the download and the "source" view.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,9 @@ from generator.render.apidoc import Anchors, as_dict, parse_definition
 
 #: File extension of the raw definition download, by `spec.type`.
 EXTENSIONS = {"openapi": "yaml", "asyncapi": "yaml", "graphql": "graphql", "grpc": "proto"}
+
+#: A definition that is only an address: people link the real file instead of `$text`.
+_URL = re.compile(r"^https?://\S+$")
 
 #: Above this size the raw text is not highlighted (it is still shown and downloadable):
 #: highlighting a huge generated definition would cost more than the rest of its page.
@@ -75,6 +79,8 @@ def read_definition(api_type: str, raw: str, download_name: str) -> ApiView:
     base = ApiView(api_type, raw, download_name)
     if not raw.strip():
         return ApiView(api_type, raw, download_name, "empty", notes=("The API has no definition.",))
+    if _URL.match(raw.strip()):
+        return ApiView(api_type, raw, download_name, "link")
     if api_type in ("openapi", "asyncapi") or _looks_structured(raw):
         document, error = parse_definition(raw)
         flavour = _flavour(document)

@@ -173,6 +173,8 @@ def draw_system(catalog: Catalog, ref: str, max_nodes: int = MAX_NODES) -> Diagr
     rows = [row for row in rows if row[0] in kept_set and row[2] in kept_set]
     flows = [(target, source) if kind == PROVIDES_API else (source, target)
              for source, kind, target in rows]
+    if not kept:
+        return Diagram(0.0, 0.0, (), (), 0, key, str(graph._node[key].get("title") or key), "system")
     layers = layout.longest_path_layers(sorted(kept_set), flows)
     hidden = len(parts) + len(outside) - len(kept)
     return _diagram(catalog, key, layers, rows, hidden, inside, None)
