@@ -5,7 +5,9 @@ shapes: `GET /users/{name}`, `POST /orgs/{org}/repos`, `POST /user/repos`,
 `GET /repos/{o}/{r}`, `POST /repos/{o}/{r}/pulls` and
 `POST /repos/{o}/{r}/actions/workflows/{id}/dispatches`. Every call needs
 `Authorization: Bearer <token>`. A repository's `clone_url` is the `file://` URL of a bare
-repository under `root`, so pushes are real and tests read the result with pygit2.
+repository under `root`, so pushes are real and tests read the result with pygit2; with
+`git_http=True` it is a smart-HTTP URL on the same server instead, served by
+`git http-backend` and guarded like github.com (`x-access-token:<token>`, Basic auth).
 
     with GitHubServer(tmp_path, token="t0k") as github:
         github.add_owner("acme", "Organization")
@@ -14,8 +16,11 @@ repository under `root`, so pushes are real and tests read the result with pygit
 
 from __future__ import annotations
 
+import base64
 import json
+import os
 import re
+import subprocess
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -27,8 +32,10 @@ from gitrepo import file_url, make_repo
 
 
 class GitHubServer:
-    def __init__(self, root: Path, token: str = "test-token", user: str = "octocat") -> None:
+    def __init__(self, root: Path, token: str = "test-token", user: str = "octocat",
+                 git_http: bool = False) -> None:
         self.root = root
+        self.git_http = git_http
         self.token = token
         self.user = user
         self.owners: dict[str, str] = {user: "User"}
@@ -73,11 +80,31 @@ class GitHubServer:
     def _register(self, owner: str, name: str, bare: Path, branch: str, **extra: Any) -> dict:
         info = {
             "name": name, "full_name": f"{owner}/{name}", "owner": {"login": owner},
-            "clone_url": bare.resolve().as_uri(), "html_url": f"https://github.test/{owner}/{name}",
+            "clone_url": self._clone_url(owner, name, bare), "html_url": f"https://github.test/{owner}/{name}",
             "default_branch": branch, **extra,
         }
         self.repos[f"{owner}/{name}"] = info
         return info
+
+    def _clone_url(self, owner: str, name: str, bare: Path) -> str:
+        if self.git_http:
+            return f"{self.url}/git/{owner}/{name}.git"
+        return bare.resolve().as_uri()
+
+    def git_backend(self, method: str, path: str, query: str, headers: Any, body: bytes) -> tuple[int, dict, bytes]:
+        """Run `git http-backend` as a CGI for one smart-HTTP request."""
+        env = {
+            **os.environ, "GIT_PROJECT_ROOT": str(self.root / "git"), "GIT_HTTP_EXPORT_ALL": "1",
+            "PATH_INFO": path[len("/git"):], "QUERY_STRING": query, "REQUEST_METHOD": method,
+            "CONTENT_TYPE": headers.get("Content-Type") or "", "REMOTE_USER": "x-access-token",
+            "REMOTE_ADDR": "127.0.0.1", "CONTENT_LENGTH": str(len(body)),
+            "GIT_PROTOCOL": headers.get("Git-Protocol") or "",
+        }
+        done = subprocess.run(["git", "http-backend"], input=body, env=env, capture_output=True, check=False)
+        head, _, payload = done.stdout.partition(b"\r\n\r\n")
+        fields = dict(line.split(": ", 1) for line in head.decode().split("\r\n") if ": " in line)
+        status = int(fields.pop("Status", "200").split()[0])
+        return status, fields, payload
 
     # --- endpoints --------------------------------------------------------------------
 
@@ -166,6 +193,8 @@ def _handler(server: GitHubServer) -> type[BaseHTTPRequestHandler]:
             pass
 
         def _serve(self, method: str) -> None:
+            if self.path.startswith("/git/"):
+                return self._git(method)
             if self.headers.get("Authorization") != f"Bearer {server.token}":
                 return self._answer(401, {"message": "Bad credentials"})
             length = int(self.headers.get("Content-Length") or 0)
@@ -175,6 +204,36 @@ def _handler(server: GitHubServer) -> type[BaseHTTPRequestHandler]:
                 return self._answer(400, {"message": "Problems parsing JSON"})
             status, payload = server.handle(method, self.path.split("?")[0], body)
             self._answer(status, payload)
+
+        def _git(self, method: str) -> None:
+            expected = "Basic " + base64.b64encode(f"x-access-token:{server.token}".encode()).decode()
+            if self.headers.get("Authorization") != expected:
+                self.send_response(401)
+                self.send_header("WWW-Authenticate", 'Basic realm="GitHub"')
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            path, _, query = self.path.partition("?")
+            status, fields, payload = server.git_backend(method, path, query, self.headers, self._body())
+            self.send_response(status)
+            for key, value in fields.items():
+                self.send_header(key, value)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def _body(self) -> bytes:
+            """The request body, plain or chunked (libgit2 streams pushes chunked)."""
+            if self.headers.get("Transfer-Encoding", "").lower() != "chunked":
+                return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            parts = []
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    self.rfile.readline()
+                    return b"".join(parts)
+                parts.append(self.rfile.read(size))
+                self.rfile.readline()
 
         def _answer(self, status: int, payload: Any) -> None:
             data = b"" if payload is None else json.dumps(payload).encode()

@@ -9,6 +9,7 @@ import pygit2
 import pytest
 import yaml
 
+from generator.scaffold.actions.git import Author, push_branch_with_files
 from generator.scaffold.actions.registry import ActionContext, ActionError, get_action
 from generator.scaffold.github_api import GitHubClient, GitHubError
 from githubserver import GitHubServer
@@ -219,3 +220,23 @@ def test_client_reads_its_base_url_and_token_from_the_environment():
 def test_client_says_when_nobody_answers():
     with pytest.raises(GitHubError, match="cannot reach"):
         GitHubClient("http://127.0.0.1:9", "t").get_repo("a", "b")
+
+
+def test_pushes_over_smart_http_send_the_token_as_github_expects(tmp_path, workspace):
+    with GitHubServer(tmp_path / "github", token=TOKEN, git_http=True) as github:
+        github.add_owner("acme", "Organization")
+        github.add_repo("acme", "monorepo", {"README.md": "mono\n"})
+        ctx, _ = context(workspace, github)
+        output = get_action("publish:github").run(ctx, {"repoUrl": "github.com?owner=acme&repo=shop",
+                                                        "defaultBranch": "main"})
+        assert output["remoteUrl"].startswith("http://127.0.0.1:")
+        assert "src/app.py" in tree_files(github.bare("acme", "shop"), "refs/heads/main")
+        get_action("publish:github:pull-request").run(ctx, {
+            "repoUrl": "github.com?owner=acme&repo=monorepo", "branchName": "b", "title": "t",
+            "description": "d"})
+        assert "catalog-info.yaml" in tree_files(github.bare("acme", "monorepo"), "refs/heads/b")
+        github.token = "rotated"  # the Git server now refuses the token the client holds
+        with pytest.raises(ActionError, match="refused the credentials") as failure:
+            push_branch_with_files(github.repos["acme/monorepo"]["clone_url"], None, "c", workspace,
+                                   "", "m", Author(), TOKEN)
+        assert TOKEN not in str(failure.value)
