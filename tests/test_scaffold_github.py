@@ -240,3 +240,22 @@ def test_pushes_over_smart_http_send_the_token_as_github_expects(tmp_path, works
             push_branch_with_files(github.repos["acme/monorepo"]["clone_url"], None, "c", workspace,
                                    "", "m", Author(), TOKEN)
         assert TOKEN not in str(failure.value)
+
+
+def test_dry_runs_record_what_they_would_publish_and_call_nobody(github, workspace):
+    ctx, _ = context(workspace, github, dry_run=True)
+    plans: list[dict] = []
+    ctx.record = plans.append
+    published = get_action("publish:github").run(ctx, {"repoUrl": "ghe.acme.io?owner=acme&repo=shop"})
+    assert published == {"remoteUrl": "https://ghe.acme.io/acme/shop.git",
+                         "repoContentsUrl": "https://ghe.acme.io/acme/shop/blob/master", "commitHash": ""}
+    pull = get_action("publish:github:pull-request").run(ctx, {
+        "repoUrl": "github.com?owner=acme&repo=mono", "branchName": "b", "title": "t", "description": "d"})
+    assert pull["pullRequestNumber"] == 0
+    details = get_action("github:actions:dispatch").run(ctx, {
+        "repoUrl": "github.com?owner=acme&repo=mono", "workflowId": "ci.yml", "branchOrTagName": "main",
+        "workflowInputs": {"a": "1"}, "returnWorkflowRunDetails": True})
+    assert details == {"workflowRunId": 0, "workflowRunUrl": "", "workflowRunHtmlUrl": ""}
+    assert [p["action"] for p in plans] == ["publish:github", "pull-request", "github:actions:dispatch"]
+    assert plans[2]["inputs"] == {"a": "1"}
+    assert github.requests == []

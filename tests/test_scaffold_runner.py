@@ -10,10 +10,12 @@ from pathlib import Path
 
 import yaml
 
+from generator.build import read_catalog
 from generator.scaffold.actions.catalog import DRY_RUN_FOLDER
 from generator.scaffold.runner import RunOptions, run_template
 from generator.scaffold.template import SOURCE_TEMPLATE, SOURCE_TEMPLATE_COMMIT, load_template
 from generator.scaffold.github_api import GitHubClient
+from generator.sources import trees_for_paths
 from githubserver import GitHubServer
 from gitrepo import commit, make_repo, write_files
 
@@ -167,8 +169,15 @@ def test_real_runs_mask_secrets_in_the_log(tmp_path):
 
 
 def test_user_ref_and_catalog_entity_are_in_context(tmp_path):
-    template = make_template(tmp_path / "t", [log_step("who", "${{ user.ref }} ${{ user.entity.metadata.name }}")])
-    assert "user:default/jane jane" in run_template(template, {}, RunOptions(user_ref="jane")).log
+    template = make_template(tmp_path / "t", [
+        log_step("who", "${{ user.ref }} ${{ user.entity.metadata.name }} ${{ user.entity.spec.profile.email }}")])
+    assert "user:default/jane jane " in run_template(template, {}, RunOptions(user_ref="jane")).log
+    write_files(tmp_path / "catalog", {"users.yaml": (
+        "apiVersion: backstage.io/v1alpha1\nkind: User\nmetadata: {name: jane}\n"
+        "spec: {profile: {email: jane@acme.test}, memberOf: []}\n")})
+    catalog = read_catalog(trees_for_paths([tmp_path / "catalog"]).trees)
+    result = run_template(template, {}, RunOptions(user_ref="user:jane", catalog=catalog))
+    assert "user:default/jane jane jane@acme.test" in result.log
 
 
 def test_dry_run_writes_the_workspace_and_a_record_and_annotates_entities(tmp_path):
