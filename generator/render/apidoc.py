@@ -354,6 +354,27 @@ def _lexer(language: str):  # type: ignore[no-untyped-def]
     from pygments.util import ClassNotFound
 
     try:
-        return get_lexer_by_name(language) if language else TextLexer()
+        lexer = get_lexer_by_name(language) if language else TextLexer()
     except ClassNotFound:
-        return TextLexer()
+        lexer = TextLexer()
+    lexer.add_filter(_plain_tokens())
+    lexer.add_filter("tokenmerge")
+    return lexer
+
+
+def _plain_tokens():  # type: ignore[no-untyped-def]
+    """A filter that makes whitespace, punctuation and "errors" plain text: neither
+    theme colours them, a span each made highlighted pages several times the size of
+    their source, and a lexer's error is only a construct it does not know (GraphQL
+    block strings), not something to draw a red box around."""
+    from pygments.filter import simplefilter
+    from pygments.token import Error, Punctuation, Text, Whitespace
+
+    plain = (Whitespace, Punctuation, Error)
+
+    @simplefilter
+    def plain_tokens(self, lexer, stream, options):  # type: ignore[no-untyped-def]
+        for token, value in stream:
+            yield (Text if any(token in kind for kind in plain) else token), value
+
+    return plain_tokens()
