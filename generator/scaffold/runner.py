@@ -130,6 +130,9 @@ def _output_problems(options: RunOptions) -> list[Problem]:
     if not options.dry_run or options.output is None:
         return []
     out = options.output
+    if out.exists() and not out.is_dir():
+        return [error("output-not-a-folder", f"output {out} is a file; nothing was run",
+                      hint="Give a folder for the dry run's result.")]
     if out.exists() and any(out.iterdir()) and not (out / DRY_RUN_FOLDER).is_dir():
         return [error("output-not-empty", f"output folder {out} is not empty and was not "
                       "written by a dry run; nothing was run", hint="Pick an empty or new folder.")]

@@ -59,7 +59,8 @@ WAIT_SCHEMA = {
 @builtin("debug:wait", schema=WAIT_SCHEMA)
 def wait(ctx: ActionContext, input: dict[str, Any]) -> dict[str, Any]:
     """Waits the given `minutes`, `seconds` and `milliseconds` (added up, ten minutes at
-    most). A dry run only logs the wait, so `playbill scaffold test` stays fast in CI."""
+    most). A dry run only logs the wait, as Backstage's dry run skips this action, so
+    `playbill scaffold test` stays fast in CI."""
     seconds = (
         float(input.get("minutes") or 0) * 60
         + float(input.get("seconds") or 0)
