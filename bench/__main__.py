@@ -56,7 +56,9 @@ def main(argv: list[str] | None = None) -> int:
             totals = ", ".join(f"{sum(t.seconds or 0.0 for t in run):.2f}" for run in runs)
             print(f"runs:    {totals} s; the fastest is shown\n")
     print(_table(timings, synthetic.entities))
-    print(_figures(timings))
+    figures = _figures(timings)
+    if figures:
+        print(figures)
     return _verdict(timings, synthetic.entities)
 
 

@@ -196,7 +196,8 @@ def test_files_are_scripts_that_work_from_file_urls(example_site):
     manifest = (site / "search" / "manifest.js").read_text(encoding="utf-8")
     assert manifest.startswith("window.PLAYBILL_SEARCH={")
     shard = (site / result.files[1]).read_text(encoding="utf-8")
-    assert shard.startswith('(window.PLAYBILL_SEARCH_SHARDS=window.PLAYBILL_SEARCH_SHARDS||{})["0"]={')
+    registry = "window.PLAYBILL_SEARCH_SHARDS"
+    assert shard.startswith(f'({registry}={registry}||{{}})["0"]={{')
     assert search.read_manifest(site)["kinds"]["api"] == "API"
 
 

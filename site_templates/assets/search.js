@@ -238,7 +238,9 @@
     state.active = -1;
     input.removeAttribute("aria-activedescendant");
     var fragment = document.createDocumentFragment();
-    results.slice(0, MAX_SHOWN).forEach(function (hit, i) { fragment.appendChild(option(hit.doc, i)); });
+    results.slice(0, MAX_SHOWN).forEach(function (hit, i) {
+      fragment.appendChild(option(hit.doc, i));
+    });
     list.textContent = "";
     list.appendChild(fragment);
     var ready = state.complete;
@@ -334,10 +336,12 @@
     if (!form.contains(event.target)) open(false);
   });
   document.addEventListener("keydown", function (event) {
-    if (event.key !== "/" || event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key !== "/" || event.defaultPrevented) return;
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
     var target = event.target;
     var tag = target && target.tagName;
-    if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || (target && target.isContentEditable)) return;
+    if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT") return;
+    if (target && target.isContentEditable) return; // "/" is someone's text there
     event.preventDefault();
     input.focus();
     input.select();
