@@ -15,8 +15,9 @@ Layout under the site folder:
 Size and speed: lunr's serialised index repeats every document ref in every posting and
 field vector, so refs are short shard-local numbers and the document store is a separate
 array of `[ref, title, line]` rows. Nothing but the fields below is indexed, no term
-metadata (positions) is kept, empty field vectors are dropped and whole-number scores are
-written as integers. Large catalogs are split round-robin into shards of at most
+metadata (positions) is kept, empty field vectors are dropped and zero scores are written
+as 0. Words become terms by `term_of`, whose few rules search.js repeats, so that a query
+makes exactly the terms the index holds. Large catalogs are split round-robin into shards of at most
 `SHARD_SIZE` documents: each shard sees the same mix of kinds, so its term statistics (and
 so its scores) match the others' and results from several shards can be merged by score;
 the shards are built in parallel, one process per core.
