@@ -99,3 +99,15 @@ def test_the_catalog_page_has_its_table_and_filter_form(site) -> None:
     assert {"catalog-table", "catalog-filters"} <= ids
     selects = {attrs.get("name") for tag, attrs in page.tags if tag == "select"}
     assert {"kind", "type", "owner", "lifecycle", "system", "tag", "namespace"} <= selects
+
+
+def test_every_page_declares_its_icon(site) -> None:
+    """Without <link rel="icon"> browsers request /favicon.ico from the host's root: a 404 on
+    every page view, and outside the site when it is served from a sub-folder."""
+    missing = []
+    for path in sorted(site.folder.rglob("*.html")):
+        _, page = outline(path)
+        if not any(tag == "link" and "icon" in attrs.get("rel", "").split()
+                   for tag, attrs in page.tags):
+            missing.append(path.relative_to(site.folder).as_posix())
+    assert missing == [], f"{len(missing)} pages declare no icon, e.g. {missing[:3]}"

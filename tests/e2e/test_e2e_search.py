@@ -25,7 +25,8 @@ def test_typing_shows_the_entity_with_its_kind_badge(site, page) -> None:
     type_query(page, "gateway")
     link = result_link(page, TARGET)
     link.first.wait_for(state="visible")
-    item = page.locator("#search-results li", has=link)
+    item = page.locator("#search-results li").filter(
+        has=page.locator(f'a[href$="{entity_path(TARGET)}"]')).first
     badge = item.locator("span.badge.kind-component")
     assert badge.count() == 1, item.inner_html()
     assert badge.inner_text().strip().lower() == "component"
