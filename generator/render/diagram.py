@@ -299,7 +299,11 @@ def _diagram(
         ref: _node(catalog, ref, key, place, parts is not None and ref not in parts)
         for ref, place in places.items()
     }
-    routes = [layout.route(places[source], places[target], vertical) for source, _, target in rows]
+    routes = [
+        layout.route_around(places[source], places[target], _between(order, places, source, target), True)
+        if vertical else layout.route(places[source], places[target], False)
+        for source, _, target in rows
+    ]
     labels = layout.spread_labels([(label, row[1]) for (_, label), row in zip(routes, rows)])
     edges = tuple(
         Edge(source, target, kind, points, x, y)
@@ -330,3 +334,14 @@ def _node(catalog: Catalog, ref: str, key: str, place: layout.Point, external: b
         title=title,
         external=external,
     )
+
+
+def _between(
+    order: list[list[str]], places: dict[str, layout.Point], source: str, target: str
+) -> list[layout.Point]:
+    """Top-left corners of the boxes in the layers an arrow from `source` to `target`
+    passes over (only a flow skips layers: a neighbourhood's arrows join adjacent ones)."""
+    first = next(index for index, refs in enumerate(order) if source in refs)
+    last = next(index for index, refs in enumerate(order) if target in refs)
+    low, high = sorted((first, last))
+    return [places[ref] for refs in order[low + 1:high] for ref in refs]

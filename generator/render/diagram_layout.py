@@ -97,6 +97,41 @@ def route(source: Point, target: Point, vertical: bool) -> tuple[tuple[Point, ..
     return points, label
 
 
+def route_around(
+    source: Point, target: Point, blocking: list[Point], vertical: bool
+) -> tuple[tuple[Point, ...], Point]:
+    """`route` for an arrow that skips layers: straight down (or across) the lane nearest
+    its ends that no box of the skipped layers (`blocking`, top-left corners) sits in,
+    so the arrow is never hidden behind a box it does not touch. Six points, drawn as
+    straight segments; labelled just after it leaves `source`."""
+    if not blocking:
+        return route(source, target, vertical)
+    flip = (lambda p: (p[1], p[0])) if vertical else (lambda p: p)
+    size_along, size_across = (NODE_HEIGHT, NODE_WIDTH) if vertical else (NODE_WIDTH, NODE_HEIGHT)
+    (s_along, s_across), (t_along, t_across) = flip(source), flip(target)
+    s_mid, t_mid = s_across + size_across / 2, t_across + size_across / 2
+    spans = sorted((flip(corner)[1], flip(corner)[1] + size_across) for corner in blocking)
+    lane = _free_lane(spans, (s_mid + t_mid) / 2)
+    sign = 1 if t_along > s_along else -1
+    start = s_along + (size_along if sign > 0 else 0)
+    end = t_along + (0 if sign > 0 else size_along)
+    gap = LAYER_GAP if vertical else COLUMN_GAP
+    first, last = start + sign * gap / 4, end - sign * gap / 4
+    points = ((start, s_mid), (first, s_mid), (first, lane), (last, lane), (last, t_mid), (end, t_mid))
+    label = (start + sign * gap / 2, s_mid if abs(lane - s_mid) > 40 else (s_mid + lane) / 2)
+    return tuple(flip(point) for point in points), flip(label)
+
+
+def _free_lane(spans: list[tuple[float, float]], near: float) -> float:
+    """The across-coordinate nearest `near` that lies in none of `spans`: the middle of
+    a gap between boxes, or just outside the outermost ones."""
+    candidates = [spans[0][0] - ROW_GAP / 2, max(end for _, end in spans) + ROW_GAP / 2]
+    candidates += [(a_end + b_start) / 2 for (_, a_end), (b_start, _) in zip(spans, spans[1:])
+                   if b_start > a_end]
+    free = [c for c in candidates if not any(start <= c <= end for start, end in spans)]
+    return min(free or candidates, key=lambda c: (abs(c - near), c))
+
+
 def _route_across(
     s_along: float, t_along: float, s_across: float, t_across: float, half: float, gap: float
 ) -> tuple[tuple[Point, ...], Point]:
