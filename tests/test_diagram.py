@@ -209,3 +209,17 @@ def test_a_system_without_parts_has_an_empty_diagram(tmp_path, env):
     drawn = diagram.draw_system(lonely, "system:default/lonely")
     assert drawn.nodes == () and drawn.view == "system"
     assert render(env, drawn).strip() == ""
+
+
+def test_arrows_that_skip_layers_pass_no_box(catalog):
+    drawn = diagram.draw_system(catalog, "system:default/checkout")
+    long_edges = [edge for edge in drawn.edges if len(edge.points) == 6]
+    assert long_edges, "the checkout system has dependencies two layers down"
+    for edge in long_edges:
+        for (x0, y0), (x1, y1) in zip(edge.points, edge.points[1:]):
+            for node in drawn.nodes:
+                if node.ref in (edge.source, edge.target):
+                    continue
+                inside_x = node.x < max(x0, x1) and min(x0, x1) < node.x + node.width
+                inside_y = node.y < max(y0, y1) and min(y0, y1) < node.y + node.height
+                assert not (inside_x and inside_y), (edge.source, edge.target, node.ref)
