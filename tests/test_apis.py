@@ -408,3 +408,14 @@ def test_a_definition_that_is_only_a_url_is_linked_not_fetched(env):
     assert f'<a href="{url}" rel="noopener">' in render(env, view)
     hostile = apis.read_definition("openapi", "javascript:alert(1)", "s.definition.yaml")
     assert hostile.format == "source"
+
+
+def test_openapi_31_webhooks_are_listed_as_their_own_group():
+    document = {"openapi": "3.1.0", "info": {"title": "w", "version": "1"},
+                "webhooks": {"newPet": {"post": {"operationId": "onNewPet", "responses": {
+                    "200": {"description": "ok"}}}}}}
+    view = apis.read_definition("openapi", json.dumps(document), "w.yaml")
+    (group,) = view.openapi.groups
+    assert group.name == "Webhooks"
+    assert (group.operations[0].method, group.operations[0].path) == ("POST", "newPet")
+    assert view.notes == ()

@@ -106,6 +106,12 @@ def read(document: dict[str, Any], anchors: Anchors) -> OpenApiView:
         for path, item in as_dict(document.get("paths")).items()
         for tags, operation in _path_operations(str(path), resolver.follow(item), resolver, swagger, document, anchors)
     ]
+    # OpenAPI 3.1 webhooks: requests the API sends, keyed by name instead of path.
+    operations += [
+        (("Webhooks",), operation)
+        for name, item in as_dict(document.get("webhooks")).items()
+        for _, operation in _path_operations(str(name), resolver.follow(item), resolver, swagger, document, anchors)
+    ]
     component_schemas = as_dict(document.get("definitions")) if swagger else as_dict(as_dict(document.get("components")).get("schemas"))
     schemas = tuple(
         node for name, schema in component_schemas.items()
