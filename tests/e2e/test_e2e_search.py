@@ -59,3 +59,17 @@ def test_a_query_with_no_match_shows_no_result_links(site, page) -> None:
     type_query(page, "zzzqqqxxy")
     page.wait_for_timeout(300)
     assert page.locator("#search-results li a").count() == 0
+
+
+def test_slash_focuses_the_box_and_arrow_keys_choose_a_result(site, page) -> None:
+    page.goto(site.url("catalog.html"))
+    page.locator("main").click(position={"x": 5, "y": 5})
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "search"
+    page.keyboard.type("checkout", delay=15)
+    page.locator("#search-results li a").nth(1).wait_for(state="visible")
+    second = page.locator("#search-results li a").nth(1).get_attribute("href")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/{second}")
