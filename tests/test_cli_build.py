@@ -8,7 +8,6 @@ import sys
 import urllib.request
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from generator.cli import main

@@ -19,7 +19,7 @@ from generator.model.catalog import Catalog
 from generator.model.problem import Problem
 from generator.render import exports, overview, pages
 from generator.render.recent import recently_changed
-from generator.render.templates import BUILTIN_TEMPLATES, make_environment
+from generator.render.templates import BUILTIN_TEMPLATES
 
 #: The site-wide pages: (template, output path from the site root, page title).
 SITE_PAGES = [
