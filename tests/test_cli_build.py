@@ -122,3 +122,20 @@ def test_serve_answers_real_http_requests_on_loopback(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_builds_in_processes_with_different_hash_seeds_are_byte_identical(tmp_path):
+    """Set and dict order of strings changes with PYTHONHASHSEED between processes; a site
+    that depends on it would change on every CI run."""
+    for seed, folder in (("1", "one"), ("2", "two")):
+        subprocess.run(
+            [sys.executable, "-m", "generator", "build", str(EXAMPLE), "--site-dir", folder, "-q"],
+            cwd=tmp_path, check=True, capture_output=True, env={**os.environ, "PYTHONHASHSEED": seed})
+
+    def files(root: Path) -> dict[str, bytes]:
+        return {p.relative_to(root).as_posix(): p.read_bytes()
+                for p in sorted(root.rglob("*")) if p.is_file()}
+
+    one, two = files(tmp_path / "one"), files(tmp_path / "two")
+    assert sorted(one) == sorted(two)
+    assert [name for name in one if one[name] != two[name]] == []
