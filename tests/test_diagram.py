@@ -100,6 +100,15 @@ def test_node_cap_counts_the_rest(tmp_path):
     drawn = diagram.draw(big, "group:default/big", max_nodes=30)
     assert len(drawn.nodes) == 30 and drawn.hidden == 31  # the team and 29 of its 60 components
     assert drawn.by_ref["group:default/big"].current
+    # forty arrows saying ownedBy carry the name once
+    assert sum(edge.labelled for edge in drawn.edges if edge.type == "ownedBy") == 1
+
+
+def test_the_cap_keeps_some_of_every_kind_and_side(catalog):
+    drawn = diagram.draw(catalog, "group:default/team-checkout", max_nodes=6)
+    kinds = {node.kind for node in drawn.nodes if not node.current}
+    assert len(drawn.nodes) == 6 and len(kinds) == 5
+    assert "group:default/engineering" in drawn.by_ref  # the parent, on the other side
 
 
 def test_dangling_targets_are_drawn_without_a_link(tmp_path, env):

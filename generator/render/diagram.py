@@ -81,6 +81,8 @@ class Edge:
     points: tuple[tuple[float, float], ...]
     label_x: float = 0.0
     label_y: float = 0.0
+    #: False when a neighbouring arrow of the same fan already names the relation.
+    labelled: bool = True
 
     @property
     def path(self) -> str:
@@ -139,7 +141,7 @@ def draw(catalog: Catalog, ref: str, depth: int = 1, max_nodes: int = MAX_NODES)
     if key not in graph:
         return Diagram(0.0, 0.0, (), (), 0, key, key)
     layers = _rings(graph, key, max(0, depth))
-    kept = sorted(layers, key=lambda other: (abs(layers[other]), other))[: max(1, max_nodes)]
+    kept = _sample(graph, layers, max(1, max_nodes))
     drawn = {other: layers[other] for other in kept}
 
     def adjacent(a: str, b: str) -> bool:
@@ -205,6 +207,29 @@ def _rings(graph: nx.MultiDiGraph, key: str, depth: int) -> dict[str, int]:
                 following.append(other)
         frontier = sorted(following)
     return layers
+
+
+def _sample(graph: nx.MultiDiGraph, layers: dict[str, int], limit: int) -> list[str]:
+    """The refs to draw when there are more than `limit`: nearest rings first, and within
+    a ring turn by turn from each (side, kind) group, so a team owning three hundred
+    components still shows its parent, its members and some of everything it owns."""
+    if len(layers) <= limit:
+        return sorted(layers)
+    groups: dict[tuple[int, int, str], list[str]] = {}
+    for ref, column in layers.items():
+        groups.setdefault((abs(column), column, graph._node[ref]["kind"]), []).append(ref)
+    kept: list[str] = []
+    for distance in sorted({key[0] for key in groups}):
+        # the forward side first: an owner, a parent, a system are few and say the most
+        keys = sorted((key for key in groups if key[0] == distance), key=lambda k: (-k[1], k[2]))
+        ring = [sorted(groups[key]) for key in keys]
+        for turn in range(max(len(refs) for refs in ring)):
+            for refs in ring:
+                if turn < len(refs):
+                    kept.append(refs[turn])
+                    if len(kept) == limit:
+                        return sorted(kept)
+    return sorted(kept)
 
 
 def _neighbours(graph: nx.MultiDiGraph, node: str) -> list[tuple[str, int]]:
@@ -304,15 +329,34 @@ def _diagram(
         if vertical else layout.route(places[source], places[target], False)
         for source, _, target in rows
     ]
-    labels = layout.spread_labels([(label, row[1]) for (_, label), row in zip(routes, rows)])
+    shown = _labelled(rows, routes)
+    placed = iter(layout.spread_labels(
+        [(label, row[1]) for (_, label), row, show in zip(routes, rows, shown) if show]))
     edges = tuple(
-        Edge(source, target, kind, points, x, y)
-        for (source, kind, target), (points, _), (x, y) in zip(rows, routes, labels)
+        Edge(source, target, kind, points, *(next(placed) if show else label), labelled=show)
+        for (source, kind, target), (points, label), show in zip(rows, routes, shown)
     )
     subject = str(graph.nodes[key].get("title") or key)
     view = "system" if vertical else "neighbourhood"
     ordered = tuple(nodes[ref] for ref in sorted(nodes))
     return Diagram(width, height, ordered, edges, hidden, key, subject, view)
+
+
+def _labelled(rows: list[Row], routes: list) -> list[bool]:
+    """Which arrows carry their relation's name: of several arrows of one type into or
+    out of one box (a team's forty `ownedBy`), only the middle one; the rest say the same."""
+    fans: dict[tuple[str, str, str], list[int]] = {}
+    for index, (source, kind, target) in enumerate(rows):
+        fans.setdefault(("to", kind, target), []).append(index)
+        fans.setdefault(("from", kind, source), []).append(index)
+    shown = [True] * len(rows)
+    for members in fans.values():
+        if len(members) > 2:
+            members.sort(key=lambda index: (routes[index][1][1], routes[index][1][0]))
+            middle = members[len(members) // 2]
+            for index in members:
+                shown[index] = shown[index] and index == middle
+    return shown
 
 
 def _node(catalog: Catalog, ref: str, key: str, place: layout.Point, external: bool) -> Node:
