@@ -193,7 +193,9 @@ class Resolver:
             return None
         return self._node(value, name, required, (), 0)
 
-    def _node(self, value: Any, name: str, required: bool, path: tuple[str, ...], depth: int) -> SchemaNode:
+    def _node(
+        self, value: Any, name: str, required: bool, path: tuple[str, ...], depth: int
+    ) -> SchemaNode:
         self.budget -= 1
         if isinstance(value, bool):
             return SchemaNode(name, "any" if value else "nothing", required)
@@ -202,10 +204,12 @@ class Resolver:
         if isinstance(ref, str):
             ref_name = ref.rsplit("/", 1)[-1]
             if ref in path:
-                return SchemaNode(name, ref_name, required, ref=ref_name, note="recursive: contains itself, shown above")
+                return SchemaNode(name, ref_name, required, ref=ref_name,
+                                  note="recursive: contains itself, shown above")
             target = self.lookup(ref)
             if not isinstance(target, (dict, bool)):
-                return SchemaNode(name, ref_name or ref, required, note=f"unresolved reference {ref}")
+                return SchemaNode(name, ref_name or ref, required,
+                                  note=f"unresolved reference {ref}")
             if isinstance(target, bool):
                 return SchemaNode(name, "any" if target else "nothing", required, ref=ref_name)
             path = (*path, ref)
@@ -251,7 +255,9 @@ class Resolver:
         merged["required"] = required
         return merged
 
-    def _children(self, value: dict[str, Any], path: tuple[str, ...], depth: int) -> tuple[SchemaNode, ...]:
+    def _children(
+        self, value: dict[str, Any], path: tuple[str, ...], depth: int
+    ) -> tuple[SchemaNode, ...]:
         required = {name for name in as_list(value.get("required")) if isinstance(name, str)}
         children = [
             self._node(schema, str(prop), prop in required, path, depth + 1)
@@ -291,7 +297,8 @@ def _type_of(value: dict[str, Any], ref_name: str) -> str:
             kind = "any"
     if kind == "array":
         items = as_dict(value.get("items"))
-        inner = items.get("$ref", "").rsplit("/", 1)[-1] if isinstance(items.get("$ref"), str) else text(items.get("type"))
+        ref = items.get("$ref")
+        inner = ref.rsplit("/", 1)[-1] if isinstance(ref, str) else text(items.get("type"))
         kind = f"array of {inner}" if inner else "array"
     elif kind == "object" and ref_name:
         kind = ref_name

@@ -89,9 +89,11 @@ def read_definition(api_type: str, raw: str, download_name: str) -> ApiView:
             return ApiView(api_type, raw, download_name, "openapi", openapi=view, notes=view.notes)
         if flavour == "asyncapi":
             view = asyncapi.read(as_dict(document), Anchors())
-            return ApiView(api_type, raw, download_name, "asyncapi", asyncapi=view, notes=view.notes)
+            return ApiView(api_type, raw, download_name, "asyncapi", asyncapi=view,
+                           notes=view.notes)
         if api_type in ("openapi", "asyncapi"):
-            note = error or f"The definition does not declare an `{api_type}` version; shown as text."
+            note = error or (
+                f"The definition does not declare an `{api_type}` version; shown as text.")
             return _source(base, note)
     return _source(base, None)
 

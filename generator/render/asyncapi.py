@@ -128,9 +128,13 @@ def _channels_v2(document, resolver: Resolver, anchors: Anchors) -> list[Channel
     return channels
 
 
-def _operation_v2(action: str, operation: dict[str, Any], resolver, anchors, channel: str) -> AsyncOperation:
+def _operation_v2(
+    action: str, operation: dict[str, Any], resolver: Resolver, anchors: Anchors, channel: str
+) -> AsyncOperation:
     message = resolver.follow(operation.get("message"))
-    options = as_list(as_dict(message).get("oneOf")) or ([message] if isinstance(message, dict) else [])
+    options = as_list(as_dict(message).get("oneOf"))
+    if not options and isinstance(message, dict):
+        options = [message]
     messages = tuple(_message(option, resolver, anchors, "") for option in options)
     operation_id = text(operation.get("operationId"))
     return AsyncOperation(
@@ -151,10 +155,13 @@ def _channels_v3(document, resolver: Resolver, anchors: Anchors) -> list[Channel
         operation = as_dict(resolver.follow(operation))
         channel_ref = text(as_dict(operation.get("channel")).get("$ref"))
         key = channel_ref.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
-        message_refs = [text(as_dict(ref).get("$ref")) for ref in as_list(operation.get("messages"))]
+        message_refs = [
+            text(as_dict(ref).get("$ref")) for ref in as_list(operation.get("messages"))
+        ]
         used.setdefault(key, set()).update(message_refs)
         messages = tuple(
-            _message(resolver.lookup(ref) if ref else None, resolver, anchors, ref.rsplit("/", 1)[-1])
+            _message(resolver.lookup(ref) if ref else None, resolver, anchors,
+                     ref.rsplit("/", 1)[-1])
             for ref in message_refs
         )
         by_channel.setdefault(key, []).append(AsyncOperation(
@@ -190,7 +197,8 @@ def _message(value: Any, resolver: Resolver, anchors: Anchors, fallback: str) ->
     """A message with its `$ref`s followed; its name from `name`, `title` or the key."""
     ref = text(as_dict(value).get("$ref"))
     message = as_dict(resolver.follow(value))
-    name = text(message.get("name")) or (ref.rsplit("/", 1)[-1] if ref else "") or fallback or "message"
+    name = (text(message.get("name")) or (ref.rsplit("/", 1)[-1] if ref else "")
+            or fallback or "message")
     headers = message.get("headers")
     return Message(
         name=name,

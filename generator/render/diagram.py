@@ -176,7 +176,8 @@ def draw_system(catalog: Catalog, ref: str, max_nodes: int = MAX_NODES) -> Diagr
     flows = [(target, source) if kind == PROVIDES_API else (source, target)
              for source, kind, target in rows]
     if not kept:
-        return Diagram(0.0, 0.0, (), (), 0, key, str(graph._node[key].get("title") or key), "system")
+        title = str(graph._node[key].get("title") or key)
+        return Diagram(0.0, 0.0, (), (), 0, key, title, "system")
     layers = layout.longest_path_layers(sorted(kept_set), flows)
     hidden = len(parts) + len(outside) - len(kept)
     return _diagram(catalog, key, layers, rows, hidden, inside, None)
@@ -325,7 +326,8 @@ def _diagram(
         for ref, place in places.items()
     }
     routes = [
-        layout.route_around(places[source], places[target], _between(order, places, source, target), True)
+        layout.route_around(
+            places[source], places[target], _between(order, places, source, target), True)
         if vertical else layout.route(places[source], places[target], False)
         for source, _, target in rows
     ]

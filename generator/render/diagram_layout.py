@@ -117,7 +117,8 @@ def route_around(
     end = t_along + (0 if sign > 0 else size_along)
     gap = LAYER_GAP if vertical else COLUMN_GAP
     first, last = start + sign * gap / 4, end - sign * gap / 4
-    points = ((start, s_mid), (first, s_mid), (first, lane), (last, lane), (last, t_mid), (end, t_mid))
+    points = ((start, s_mid), (first, s_mid), (first, lane), (last, lane), (last, t_mid),
+              (end, t_mid))
     label = (start + sign * gap / 2, s_mid if abs(lane - s_mid) > 40 else (s_mid + lane) / 2)
     return tuple(flip(point) for point in points), flip(label)
 
