@@ -63,13 +63,17 @@ def render_site(catalog: Catalog, out_dir: Path, options: RenderOptions = Render
     job = pages.PageJob(catalog, out_dir, options.templates, options.strict,
                         options.graph_depth, site, existing)
     workers = pages.worker_count(options.workers, len(catalog.entities))
-    written = pages.write_entity_pages(job, workers)
-    site_pages = _write_site_pages(catalog, job, options)
-    assets = copy_assets(out_dir, options.templates)
-    data_files = exports.write_exports(catalog, out_dir)
+    counts: dict[str, int] = {}
+
+    def site_wide() -> None:
+        counts["pages"] = _write_site_pages(catalog, job, options)
+        counts["assets"] = copy_assets(out_dir, options.templates)
+        counts["data"] = len(exports.write_exports(catalog, out_dir))
+
+    written = pages.write_entity_pages(job, workers, meanwhile=site_wide)
     return RenderResult(
-        pages=written.pages + site_pages,
-        files=written.pages + written.downloads + site_pages + assets + len(data_files),
+        pages=written.pages + counts["pages"],
+        files=written.pages + written.downloads + sum(counts.values()),
         workers=workers,
         problems=written.problems,
     )

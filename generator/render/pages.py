@@ -12,7 +12,7 @@ import multiprocessing
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import unquote
 
 import jinja2
@@ -67,18 +67,29 @@ def environment(job: PageJob) -> jinja2.Environment:
     return _ENV[2]
 
 
-def write_entity_pages(job: PageJob, workers: int) -> Written:
-    """Render every entity page and API definition download, over `workers` processes."""
+def write_entity_pages(job: PageJob, workers: int,
+                       meanwhile: Callable[[], object] | None = None) -> Written:
+    """Render every entity page and API definition download, over `workers` processes.
+
+    `meanwhile` (the site-wide pages and exports) runs in this process while the workers
+    render, so its time hides behind theirs.
+    """
     refs = list(job.catalog.entities)
     if workers <= 1 or len(refs) < 2:
-        return render_chunk_with(job, refs)
+        written = render_chunk_with(job, refs)
+        if meanwhile is not None:
+            meanwhile()
+        return written
     global _JOB
     _JOB = job
     try:
         size = max(1, -(-len(refs) // (workers * CHUNKS_PER_WORKER)))
         chunks = [refs[i:i + size] for i in range(0, len(refs), size)]
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            results = pool.map(_render_chunk, chunks)
+            pending = pool.map_async(_render_chunk, chunks)
+            if meanwhile is not None:
+                meanwhile()
+            results = pending.get()
     finally:
         _JOB = None
     total = Written()
