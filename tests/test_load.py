@@ -112,6 +112,21 @@ def test_sniffing_skips_yaml_that_is_not_an_entity_but_not_listed_files(tmp_path
     assert not looks_like_entity_file("spec:\n  apiVersion: v1\n  kind: X\n")
 
 
+def test_sniffing_skips_template_skeletons_but_keeps_templates(tmp_path):
+    template = ("apiVersion: scaffolder.backstage.io/v1beta3\nkind: Template\nmetadata:\n"
+                "  name: svc\nspec:\n  type: service\n  steps:\n    - action: debug:log\n"
+                "      input: {message: '${{ parameters.name }}'}\n")
+    write(tmp_path, {
+        "svc/template.yaml": template,
+        "svc/skeleton/catalog-info.yaml": component("${{ values.name }}"),
+        "old/{{cookiecutter.name}}/catalog-info.yaml": component("{{ cookiecutter.name }}"),
+    })
+    tree = SourceTree("here", tmp_path, globs=("**/*.yaml",), location_type="file", sniff=True)
+    result = load_catalog([tree])
+    assert names(result) == ["svc"]
+    assert codes(result) == []
+
+
 def test_a_tree_without_catalog_files_is_a_warning(tmp_path):
     result = load_catalog([repo_tree(tmp_path)])
     assert codes(result) == ["no-catalog-files"]

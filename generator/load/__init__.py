@@ -31,6 +31,7 @@ from generator.yaml12 import YamlDocument, parse_documents
 __all__ = ["LoadResult", "load_catalog", "looks_like_entity_file"]
 
 _API_VERSION_KEY = re.compile(r"""^["']?apiVersion["']?[ \t]*:""", re.MULTILINE)
+_TEMPLATE_KIND = re.compile(r"^kind:[ \t]*['\"]?Template['\"]?[ \t]*(#.*)?$", re.M)
 _KIND_KEY = re.compile(r"""^["']?kind["']?[ \t]*:""", re.MULTILINE)
 
 
@@ -91,7 +92,13 @@ def load_catalog(trees: Sequence[SourceTree]) -> LoadResult:
 
 def looks_like_entity_file(text: str) -> bool:
     """Top-level `apiVersion:` and `kind:` keys: how a folder scan tells entity files from
-    mkdocs.yml, OpenAPI documents and other YAML living beside them."""
+    mkdocs.yml, OpenAPI documents and other YAML living beside them. Files holding
+    scaffolder expressions (`${{ values.name }}`, `{{ cookiecutter.x }}`) are a template's
+    skeleton, not catalog files, so a scan of a template repository skips them too (the
+    Template entity itself, which uses expressions in its steps, is kept)."""
+    templated = "${{" in text or "{{cookiecutter" in text or "{{ cookiecutter" in text
+    if templated and not _TEMPLATE_KIND.search(text):
+        return False
     return bool(_API_VERSION_KEY.search(text)) and bool(_KIND_KEY.search(text))
 
 
