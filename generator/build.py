@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Sequence
 
 from generator import graph, load, search, validate
 from generator.model.catalog import Catalog
@@ -12,18 +12,23 @@ from generator.model.problem import Problem
 from generator.model.source import SourceTree
 from generator.render import RenderOptions, RenderResult, render_site
 from generator.render.output import staged_site
+from generator.scaffold import checks as scaffold_checks
+from generator.search import SearchIndexResult
 
 
 def read_catalog(trees: Sequence[SourceTree], problems: Sequence[Problem] = ()) -> Catalog:
     """load -> validate -> graph: every entity of the given trees, related, with all problems.
 
     `problems` are those found before loading (sources that could not be fetched), so that
-    every report lists them beside the catalog's own.
+    every report lists them beside the catalog's own. Software Templates are checked too
+    (forms, actions, expressions, skeletons), which Backstage leaves until a template runs.
     """
     loaded = load.load_catalog(trees)
     validated = validate.validate(loaded.documents)
     related = graph.build_graph(validated.entities)
-    everything = [*problems, *loaded.problems, *validated.problems, *related.problems]
+    templates = scaffold_checks.catalog_problems(validated.entities)
+    everything = [*problems, *loaded.problems, *validated.problems, *related.problems,
+                  *templates]
     problems = sorted(everything, key=lambda p: p.sort_key())
     return Catalog.create(validated.entities, related.graph, problems, trees)
 
@@ -34,11 +39,11 @@ class SiteResult:
 
     site_dir: Path
     render: RenderResult
-    search: Any = None
+    search: SearchIndexResult
 
     @property
     def problems(self) -> list[Problem]:
-        return list(self.render.problems)
+        return [*self.render.problems, *self.search.problems]
 
 
 def build_site(catalog: Catalog, site_dir: Path, options: RenderOptions = RenderOptions()

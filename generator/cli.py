@@ -16,6 +16,7 @@ from generator.build import read_catalog
 from generator.model.catalog import Catalog
 from generator.model.problem import Problem
 from generator.progress import Progress
+from generator.scaffold.cli import scaffold
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 DEFAULT_SOURCES = "catalog_sources.yaml"
@@ -252,6 +253,8 @@ def _usage_error(problems: list[Problem], message: str | None = None) -> None:
         click.echo(f"error: {message}", err=True)
     sys.exit(EXIT_USAGE)
 
+
+main.add_command(scaffold)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

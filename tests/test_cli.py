@@ -111,6 +111,35 @@ def test_warnings_pass_unless_strict(tmp_path):
     assert strict.exit_code == 1
 
 
+BROKEN_TEMPLATE = """\
+apiVersion: scaffolder.backstage.io/v1beta3
+kind: Template
+metadata:
+  name: broken
+spec:
+  type: service
+  steps:
+    - id: go
+      action: nope:nope
+"""
+
+
+def test_broken_templates_are_warnings_as_backstage_stores_them(tmp_path):
+    write_files(tmp_path, {"template.yaml": BROKEN_TEMPLATE})
+    loose = run("validate", "-q", "--format", "json", "template.yaml", cwd=tmp_path)
+    assert loose.exit_code == 0
+    [problem] = problems(loose)
+    assert (problem["code"], problem["severity"], problem["line"]) == \
+        ("scaffold-unknown-action", "warning", 9)
+    assert run("validate", "-q", "--strict", "template.yaml", cwd=tmp_path).exit_code == 1
+
+
+def test_scaffold_is_a_subcommand():
+    result = run("scaffold", "--help")
+    assert result.exit_code == 0
+    assert "workflows" in result.stdout and "run" in result.stdout
+
+
 def test_missing_path_is_a_usage_error(tmp_path):
     result = run("validate", "-q", "nope.yaml", cwd=tmp_path)
     assert result.exit_code == 2

@@ -10,13 +10,15 @@ local skeleton folders exist, and the template's own example parameter sets are 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from jsonschema import Draft7Validator
 
 from generator.model.entity import Entity
-from generator.model.problem import Problem, error, warning
+from generator.model.problem import Problem, Severity, error, warning
+from generator.model.values import dotted
 from generator.scaffold.expressions import check_expression, expressions_in, unknown_filters
 from generator.scaffold.template import API_VERSION, EXAMPLES_KEY, Template
 
@@ -47,6 +49,20 @@ def check_templates(templates_or_entities: Iterable[Template | Entity]) -> list[
         if template is not None:
             problems += check_template(template, actions)
     return sorted(problems, key=lambda p: p.sort_key())
+
+
+def catalog_problems(entities: Iterable[Entity]) -> list[Problem]:
+    """Template problems as the catalog reports them: as warnings.
+
+    Backstage stores a template whose form or steps are broken and only fails when someone
+    runs it, so in `playbill validate` and on the Health page these never count as errors
+    (the verdict stays Backstage's); `--strict` makes CI fail on them. The scaffold commands
+    use `check_template` directly, where they are errors: the template cannot run.
+    """
+    return [
+        replace(p, severity=Severity.WARNING) if p.is_error else p
+        for p in check_templates(entities)
+    ]
 
 
 def check_template(template: Template, actions: Iterable[str] | None = None) -> list[Problem]:
@@ -90,7 +106,7 @@ def _parameter_problems(template: Template, where: _Where) -> Iterator[Problem]:
             path = (*base, *err.absolute_path)
             yield error(
                 "scaffold-parameter-schema",
-                f"{_dotted(path)}: not a valid JSON schema: {err.message}",
+                f"{dotted(path)}: not a valid JSON schema: {err.message}",
                 hint=f"JSON Schema draft 7 rule `{err.validator}` (see "
                      f"https://json-schema.org/draft-07/json-schema-validation)",
                 backstage=BACKSTAGE_ACCEPTS, **where(*path))
@@ -211,7 +227,7 @@ def _text_problems(text: str, path: FieldPath, steps: set[str], where: _Where
                    ) -> Iterator[Problem]:
     if not expressions_in(text):
         return
-    field = _dotted(path)
+    field = dotted(path)
     reason = check_expression(text)
     if reason:
         yield error("scaffold-expression", f"{field}: expression does not parse: {reason}",
@@ -258,13 +274,6 @@ def _strings(value: Any, path: FieldPath) -> Iterator[tuple[FieldPath, str]]:
     elif isinstance(value, (list, tuple)):
         for position, item in enumerate(value):
             yield from _strings(item, (*path, position))
-
-
-def _dotted(path: Iterable[str | int]) -> str:
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
 
 
 def _step_name(step: Any, index: int) -> str:
