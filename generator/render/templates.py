@@ -13,13 +13,24 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import sys
+
 import jinja2
 
 from generator import __version__
 from generator.model.catalog import ref_key
 
+
+def _builtin_templates() -> Path:
+    """site_templates/ of the checkout this package runs from (also an editable install),
+    else where a wheel installs it (pyproject's data-files)."""
+    checkout = Path(__file__).resolve().parents[2] / "site_templates"
+    installed = Path(sys.prefix) / "share" / "playbill" / "site_templates"
+    return checkout if checkout.is_dir() or not installed.is_dir() else installed
+
+
 #: The templates that ship with Playbill.
-BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent.parent / "site_templates"
+BUILTIN_TEMPLATES = _builtin_templates()
 _SAFE_SCHEMES = ("http://", "https://", "mailto:", "ftp://", "ssh://", "git://")
 
 
