@@ -17,6 +17,7 @@ from generator.model.relations import (
     HAS_MEMBER, HAS_PART, MEMBER_OF, OWNED_BY, OWNER_OF, PARENT_OF, PART_OF, PROVIDES_API,
 )
 from generator.render import apis, diagram
+from generator.render.links import Link, link
 from generator.render.templates import definition_url
 
 VIEW_URL = "backstage.io/view-url"
@@ -48,20 +49,6 @@ _CATALOG_FILTER = {OWNER_OF: "owner", HAS_PART: "system"}
 
 
 @dataclass(frozen=True)
-class Link:
-    """A reference as a page shows it: its label, kind and whether it has a page."""
-
-    ref: str
-    label: str
-    kind: str
-    exists: bool
-
-    @property
-    def name(self) -> str:
-        return self.ref.partition("/")[2]
-
-
-@dataclass(frozen=True)
 class Links:
     """At most LIST_LIMIT links of a longer list: `total` says how long it really is and
     `more_url` (from the site root) where the catalog shows all of them, when it can."""
@@ -89,16 +76,6 @@ def capped(catalog: Catalog, refs: list[str], more: tuple[str, str] | None = Non
     filter (name, value) that lists them all."""
     url = f"catalog.html?{more[0]}={quote(more[1], safe=':/')}" if more else None
     return Links([link(catalog, ref) for ref in refs[:LIST_LIMIT]], len(refs), url)
-
-
-def link(catalog: Catalog, ref: Any) -> Link:
-    """A link to `ref`: the entity's title when it exists, its short ref when it dangles."""
-    key = ref if isinstance(ref, str) and ref in catalog.entities else ref_key(ref)
-    entity = catalog.entities.get(key)
-    if entity is not None:
-        return Link(key, entity.title, entity.kind, True)
-    kind = key.partition(":")[0]
-    return Link(key, key.partition("/")[2] or key, kind.capitalize(), False)
 
 
 def owner_of(catalog: Catalog, ref: str) -> str | None:
