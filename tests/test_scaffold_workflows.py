@@ -150,9 +150,42 @@ def test_the_job_never_puts_inputs_into_a_shell_line(template):
     assert "inputs." not in scripts and "github.event" not in scripts and "${{" not in scripts
     last = steps[-1]
     assert last["env"]["PLAYBILL_INPUTS"] == "${{ toJSON(inputs) }}"
-    assert last["env"]["GITHUB_TOKEN"] == "${{ secrets.PLAYBILL_GITHUB_TOKEN }}"
     assert "playbill scaffold run demo/template.yaml" in last["run"]
     assert "--values-from-env PLAYBILL_INPUTS" in last["run"]
+
+
+def test_the_job_publishes_with_the_secret_token_else_the_workflows_own(template):
+    # GitHubClient.from_env reads GITHUB_TOKEN; the workflow's own token only reaches this
+    # repository, so creating repositories and pull requests elsewhere needs the secret.
+    text = workflow_for(template)
+    env = yaml.safe_load(text)["jobs"]["scaffold"]["steps"][-1]["env"]
+    assert env["GITHUB_TOKEN"] == "${{ secrets.PLAYBILL_GITHUB_TOKEN || github.token }}"
+    assert "secret PLAYBILL_GITHUB_TOKEN" in text.split("\nname:")[0]  # said in the header
+
+
+def test_the_job_checks_out_the_whole_history_and_passes_the_sources(tmp_path, template):
+    # template_commit walks the history that touched the template's folder: a shallow
+    # clone (checkout's default fetch-depth 1) would name the checked-out commit instead.
+    root = template.path.parents[1]
+    (root / "catalog_sources.yaml").write_text("sources: []\n", encoding="utf-8")
+    steps = yaml.safe_load(workflow_for(template, root=root))["jobs"]["scaffold"]["steps"]
+    checkout = steps[0]
+    assert checkout["uses"].startswith("actions/checkout@")
+    assert checkout["with"] == {"fetch-depth": 0, "persist-credentials": False}
+    assert "working-directory" not in steps[-1]  # the checkout's root, where the paths point
+    assert "--sources catalog_sources.yaml" in steps[-1]["run"]
+    other = root / "portal" / "other.yaml"
+    other.parent.mkdir()
+    other.write_text("sources: []\n", encoding="utf-8")
+    steps = yaml.safe_load(workflow_for(template, root=root, sources=other))["jobs"]["scaffold"]["steps"]
+    assert "--sources portal/other.yaml" in steps[-1]["run"]
+    with pytest.raises(ValueError, match="not inside the repository"):
+        workflow_for(template, root=root / "portal", sources=root / "catalog_sources.yaml")
+
+
+def test_without_a_sources_file_the_job_passes_none(template):
+    steps = yaml.safe_load(workflow_for(template, root=template.path.parents[1]))["jobs"]["scaffold"]["steps"]
+    assert "--sources" not in steps[-1]["run"]
 
 
 def test_workflow_file_names_follow_namespaces(tmp_path):
@@ -204,6 +237,14 @@ def test_committed_workflows_are_up_to_date():
     assert templates and not [p for p in problems if p.is_error]
     assert stale_workflows(templates, ROOT / ".github" / "workflows", install=".",
                            root=ROOT) == [], "run `playbill scaffold workflows --install .`"
+
+
+def test_committed_workflows_name_paths_that_exist_in_the_checkout():
+    for path in sorted((ROOT / ".github" / "workflows").glob("scaffold-*.yml")):
+        run = yaml.safe_load(path.read_text(encoding="utf-8"))["jobs"]["scaffold"]["steps"][-1]["run"]
+        words = shlex.split(run.replace("\\\n", " "))
+        assert (ROOT / words[3]).is_file(), path  # the template, from the checkout's root
+        assert (ROOT / words[words.index("--sources") + 1]).is_file(), path
 
 
 # --- actionlint ------------------------------------------------------------------------

@@ -314,20 +314,23 @@ def _run_example(template: Template, example: Any, keep: Path | None) -> bool:
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 when files are out of date.")
 def workflows_command(paths, sources_file, out, max_inputs, install, check) -> None:
     """Write .github/workflows/scaffold-<name>.yml for each template: a workflow_dispatch
-    form with the template's parameters and a job that runs it."""
+    form with the template's parameters and a job that runs it in the repository's
+    checkout, with the catalog sources (--sources FILE, else catalog_sources.yaml there)."""
     from generator.scaffold.workflows import stale_workflows, write_workflows
 
     templates = _templates(paths, sources_file)
     root = out.resolve().parent.parent
     try:
         if check:
-            stale = stale_workflows(templates, out, max_inputs, root=root, install=install)
+            stale = stale_workflows(templates, out, max_inputs, root=root, install=install,
+                                    sources=sources_file)
             for message in stale:
                 click.echo(message, err=True)
             if stale:
                 click.echo("Run `playbill scaffold workflows` to update them.", err=True)
             sys.exit(EXIT_FAILED if stale else EXIT_OK)
-        written = write_workflows(templates, out, max_inputs, root=root, install=install)
+        written = write_workflows(templates, out, max_inputs, root=root, install=install,
+                                  sources=sources_file)
     except ValueError as err:
         _usage(str(err))
     for path in written:
