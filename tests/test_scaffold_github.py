@@ -3,6 +3,7 @@ against our own GitHub REST server on 127.0.0.1, pushing to real bare repositori
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pygit2
@@ -259,3 +260,57 @@ def test_dry_runs_record_what_they_would_publish_and_call_nobody(github, workspa
     assert [p["action"] for p in plans] == ["publish:github", "pull-request", "github:actions:dispatch"]
     assert plans[2]["inputs"] == {"a": "1"}
     assert github.requests == []
+
+
+PUBLISH_THEN_REGISTER = """\
+apiVersion: scaffolder.backstage.io/v1beta3
+kind: Template
+metadata: {name: shop}
+spec:
+  type: service
+  steps:
+    - id: write
+      action: catalog:write
+      input:
+        entity: {apiVersion: backstage.io/v1alpha1, kind: Component, metadata: {name: shop},
+                 spec: {type: service, owner: me, lifecycle: experimental}}
+    - id: publish
+      action: publish:github
+      input: {repoUrl: "github.com?owner=acme&repo=shop", defaultBranch: main}
+    - id: register
+      action: catalog:register
+      input: {repoContentsUrl: "${{ steps.publish.output.repoContentsUrl }}"}
+"""
+
+
+def test_a_run_failing_after_a_publish_says_what_was_published(github, tmp_path, monkeypatch):
+    """publish:github made the repository, then catalog:register failed (the portal
+    repository is not there): the run must not claim that nothing was published."""
+    from click.testing import CliRunner
+
+    from generator.scaffold.cli import scaffold
+
+    write_files(tmp_path / "portal", {"catalog_sources.yaml": SOURCES,
+                                      "scaffold_templates/shop/template.yaml": PUBLISH_THEN_REGISTER})
+    monkeypatch.chdir(tmp_path / "portal")
+    summary = tmp_path / "summary.md"
+    env = {"GITHUB_API_URL": github.url, "GITHUB_TOKEN": TOKEN, "GITHUB_REPOSITORY": "acme/portal",
+           "GITHUB_STEP_SUMMARY": str(summary), "PLAYBILL_USER": None}
+    result = CliRunner().invoke(scaffold, ["run", "scaffold_templates/shop"], env=env,
+                                catch_exceptions=False)
+    assert result.exit_code == 1
+    assert "acme/shop" in github.repos  # the publish step did publish
+    assert "nothing was published" not in result.output.lower()
+    made = "https://github.test/acme/shop/blob/main"
+    assert "Failed at step register (catalog:register) after these steps published" in result.stderr
+    assert f"  publish (publish:github): {made}" in result.stderr
+    assert "hint: running the template again would publish them again" in result.stderr
+    assert f"Steps that published before it, not undone: publish ({made})" in result.stderr
+    assert "nothing was published" not in summary.read_text().lower()
+    assert f"\n- `publish` (publish:github): {made}\n" in summary.read_text()
+
+    data = json.loads(CliRunner().invoke(
+        scaffold, ["run", "scaffold_templates/shop", "--format", "json"],
+        env={**env, "GITHUB_STEP_SUMMARY": None}).stdout)
+    assert data["failed_step"] == "publish"  # the repository exists by now
+    assert data["published"] == []

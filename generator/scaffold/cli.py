@@ -218,9 +218,31 @@ def _print_result(result: Any, fmt: str) -> None:
         click.echo(f"  link: {link.get('title') or ''} {link.get('url') or link.get('entityRef') or ''}")
     if result.ok:
         click.echo("Done.")
-    else:
-        where = f" at step {result.failed_step}" if result.failed_step else ""
-        click.echo(f"Failed{where}; nothing was published.", err=True)
+        return
+    for line in _failure_lines(result):
+        click.echo(line, err=True)
+
+
+def _failure_lines(result: Any, markdown: bool = False) -> list[str]:
+    """Which step failed, and what publishing steps before it made: a failure does not
+    undo a repository or pull request already made."""
+    code, bullet = ("`", "- ") if markdown else ("", "  ")
+    failed = next((s for s in result.steps if s.error), None)
+    where = f" at step {code}{result.failed_step}{code}" if result.failed_step else ""
+    if failed is not None:
+        where += f" ({failed.action})"
+    if not result.published:
+        return [f"Failed{where}; nothing was published."]
+    lines = [f"Failed{where} after these steps published (a failure does not undo them):"]
+    for item in result.published:
+        url = f": {item['url']}" if item["url"] else ""
+        lines.append(f"{bullet}{code}{item['id']}{code} ({item['action']}){url}")
+    redo = f"do what step {code}{result.failed_step}{code} was to do by hand, or " \
+        if result.failed_step else ""
+    lines += [""] if markdown else []
+    lines.append(f"hint: running the template again would publish them again; {redo}"
+                 "remove what they made and run it again.")
+    return lines
 
 
 def _result_dict(result: Any) -> dict[str, Any]:
@@ -228,7 +250,7 @@ def _result_dict(result: Any) -> dict[str, Any]:
         "ok": result.ok, "failed_step": result.failed_step, "output": result.output,
         "steps": [{"id": s.id, "action": s.action, "status": s.status, "output": s.output,
                    "error": s.error} for s in result.steps],
-        "planned": result.planned, "log": result.log,
+        "planned": result.planned, "published": result.published, "log": result.log,
         "problems": [p.to_dict() for p in result.problems],
         "template_commit": result.template_commit,
     }
@@ -240,8 +262,8 @@ def _step_summary(template: Template, result: Any) -> None:
     if not target:
         return
     lines = [f"### {template.title}: {'done' if result.ok else 'failed'}", ""]
-    if result.failed_step:
-        lines.append(f"Failed at step `{result.failed_step}`; nothing was published.")
+    if not result.ok:
+        lines += _failure_lines(result, markdown=True) + [""]
     for link in result.output.get("links") or []:
         url = link.get("url") or ""
         lines.append(f"- [{link.get('title') or url}]({url})" if url else

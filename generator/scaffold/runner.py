@@ -9,7 +9,8 @@ The order is Backstage's `NunjucksWorkflowRunner`, with the guarantees a CI job 
    later steps;
 4. on the first failure later steps are skipped (unless their `if` calls `always()` or
    `failure()`), the failing step is named, and **no publishing step runs afterwards**,
-   even with `always()` (Backstage would run it): a failed run never half-publishes;
+   even with `always()` (Backstage would run it). What publishing steps before it did
+   stays done, and the result lists it (`published`);
 5. before the first publishing step, every catalog entity in the work folder is annotated
    with the template it came from and that template's commit;
 6. the template's `output` is rendered without secrets; a dry run copies the work folder
@@ -79,7 +80,9 @@ class StepResult:
 @dataclass
 class RunResult:
     """What happened. `planned` lists what publishing steps did (or, in a dry run, would
-    have done), secrets masked; `template_commit` is the commit recorded in entities."""
+    have done), secrets masked; `published` is what real publishing steps made
+    (`{"id", "action", "url"}`), which a failure later on does not undo;
+    `template_commit` is the commit recorded in entities."""
 
     ok: bool
     steps: list[StepResult] = field(default_factory=list)
@@ -88,6 +91,7 @@ class RunResult:
     problems: list[Problem] = field(default_factory=list)
     failed_step: str | None = None
     planned: list[dict[str, Any]] = field(default_factory=list)
+    published: list[dict[str, Any]] = field(default_factory=list)
     template_commit: str | None = None
 
 
@@ -216,6 +220,9 @@ class _Run:
             outcome.status, outcome.error = FAILED, self.renderer.mask(_message(failure))
             self.fail(step, name, outcome.error)
         outcome.output = self.masked(outcome.output)
+        if outcome.status == OK and is_publishing(action) and not self.options.dry_run:
+            self.result.published.append({"id": outcome.id or name, "action": step.action,
+                                          "url": published_url(outcome.output)})
         if step.id:
             self.renderer.context["steps"][step.id] = {"output": outcome.output}
         return outcome
@@ -277,9 +284,9 @@ class _Run:
         if not self.failed:
             self.failed = self.renderer.failed = True  # `failure()` is true from now on
             self.result.failed_step = step.id or name
-            published = [s.id for s in self.result.steps if s.status == OK and is_publishing(get_action(s.action))]
-            hint = ("Steps that published before it: " + ", ".join(published)) if published else \
-                "Nothing was published."
+            published = [f"{p['id']} ({p['url'] or p['action']})" for p in self.result.published]
+            hint = ("Steps that published before it, not undone: " + ", ".join(published)) \
+                if published else "Nothing was published."
             self.result.problems.append(error(
                 "step-failed", f"step `{step.id or name}` ({step.action}) failed: {message}",
                 hint=hint, file=str(self.template.path), entity=str(self.template.ref),
@@ -336,6 +343,26 @@ class _Run:
 def _commit(template: Any) -> str | None:
     """The template's commit as the catalog knows it, or the last commit of its folder."""
     return getattr(template, "commit", None) or template_commit(Path(template.path))
+
+
+#: The output naming what a publishing step made, most telling first (pull request page,
+#: repository page, clone URL, workflow run).
+_URL_OUTPUTS = ("pullRequestUrl", "repoContentsUrl", "remoteUrl", "workflowRunHtmlUrl")
+
+
+def published_url(output: dict[str, Any]) -> str | None:
+    """Where to see what a publishing step made: a known URL output, else any http(s) one;
+    the URLs of an `each` step's rounds joined with spaces."""
+    def urls(value: Any) -> list[str]:
+        values = value if isinstance(value, list) else [value]
+        return [v for v in values if isinstance(v, str) and v.startswith(("http://", "https://"))]
+
+    keys = [*_URL_OUTPUTS, *(k for k in output if k not in _URL_OUTPUTS)]
+    for key in keys:
+        found = urls(output.get(key))
+        if found:
+            return " ".join(found)
+    return None
 
 
 def check_input(action: Action, input: Any) -> None:
