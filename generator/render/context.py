@@ -18,6 +18,8 @@ from generator.model.relations import (
 )
 from generator.render import apis, diagram
 from generator.render.links import Link, link
+from generator.render.scaffolded import ScaffoldIndex, scaffolded_from
+from generator.render.template_page import template_view
 from generator.render.templates import definition_url
 
 VIEW_URL = "backstage.io/view-url"
@@ -88,8 +90,10 @@ def system_of(catalog: Catalog, ref: str) -> str | None:
     return _first_target(catalog, ref, PART_OF)
 
 
-def entity_context(catalog: Catalog, entity: Entity, depth: int) -> dict[str, Any]:
-    """Everything the entity page template needs, for any kind."""
+def entity_context(catalog: Catalog, entity: Entity, depth: int,
+                   scaffolded: ScaffoldIndex | None = None) -> dict[str, Any]:
+    """Everything the entity page template needs, for any kind. `scaffolded` (built once
+    per build by `scaffold_index`) lists what was made from each template."""
     ref = str(entity.ref)
     owner = owner_of(catalog, ref)
     system = system_of(catalog, ref)
@@ -118,6 +122,8 @@ def entity_context(catalog: Catalog, entity: Entity, depth: int) -> dict[str, An
         "providers": [],
         "consumers": [],
         "profile": _profile(entity),
+        "scaffold": None,
+        "scaffolded_from": scaffolded_from(catalog, entity),
     }
     kind = entity.kind.lower()
     if kind == "group":
@@ -130,6 +136,8 @@ def entity_context(catalog: Catalog, entity: Entity, depth: int) -> dict[str, An
     elif kind == "api":
         context["providers"] = _links_of(catalog, ref, API_PROVIDED_BY)
         context["consumers"] = _links_of(catalog, ref, API_CONSUMED_BY)
+    elif kind == "template":
+        context["scaffold"] = template_view(catalog, entity, (scaffolded or {}).get(ref, ()))
     return context
 
 

@@ -21,6 +21,7 @@ from generator.model.catalog import Catalog
 from generator.model.entity import Entity
 from generator.model.problem import Problem, warning
 from generator.render.context import entity_context
+from generator.render.scaffolded import ScaffoldIndex, scaffold_index
 from generator.render.templates import entity_url, make_environment
 
 #: Below this many entities a pool costs more than it saves.
@@ -39,6 +40,12 @@ class PageJob:
     depth: int
     site: dict[str, Any]
     existing: frozenset[str] = field(default_factory=frozenset)
+    #: What was made from each template, read from the catalog once, before any fork.
+    scaffolded: ScaffoldIndex | None = None
+
+    def __post_init__(self) -> None:
+        if self.scaffolded is None:
+            object.__setattr__(self, "scaffolded", scaffold_index(self.catalog))
 
 
 @dataclass
@@ -122,7 +129,7 @@ def render_chunk_with(job: PageJob, refs: list[str]) -> Written:
         if target is None:
             written.problems.append(_bad_path(entity))
             continue
-        context = entity_context(job.catalog, entity, job.depth)
+        context = entity_context(job.catalog, entity, job.depth, job.scaffolded)
         context["has_download"] = _write_definition(job.out_dir, context)
         page = page_context(entity_url(ref), entity.title, job.site, context)
         write_page(template, target, page)
