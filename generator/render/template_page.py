@@ -86,7 +86,7 @@ def field_view(field: Field) -> dict[str, Any]:
         "name": field.name, "title": field.title, "type": field.type,
         "widget": widget if isinstance(widget, str) else "",
         "required": field.required, "secret": field.secret, "conditional": field.conditional,
-        "default": value_text(field.default) if field.has_default else None,
+        "default": (value_text(field.default) or '""') if field.has_default else None,
         "choices": [{"value": value, "label": labels[i] if labels else ""}
                     for i, value in enumerate(field.choices)],
         "description": field.description,
