@@ -11,6 +11,7 @@ asset or DOM hook is a failure.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import os
@@ -86,20 +87,27 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    """The example catalog built once and served on a free port of 127.0.0.1."""
-    folder = tmp_path_factory.mktemp("e2e") / "site"
-    catalog = build(EXAMPLE, folder)
+@contextlib.contextmanager
+def serve(folder: Path) -> Iterator[str]:
+    """`folder` served on a free port of 127.0.0.1; yields the base URL (ending in `/`)."""
     handler = functools.partial(_QuietHandler, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield Site(folder, catalog, f"http://127.0.0.1:{server.server_address[1]}/")
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The example catalog built once and served on a free port of 127.0.0.1."""
+    folder = tmp_path_factory.mktemp("e2e") / "site"
+    catalog = build(EXAMPLE, folder)
+    with serve(folder) as base_url:
+        yield Site(folder, catalog, base_url)
 
 
 @pytest.fixture(scope="session")

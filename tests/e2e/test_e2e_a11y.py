@@ -5,8 +5,12 @@ names."""
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
+
 import pytest
 
+from conftest import REPO, build, serve
 from e2e_support import API, COMPONENT, GROUP, entity_path
 
 PAGES = {
@@ -17,6 +21,22 @@ PAGES = {
     "api": entity_path(API),
     "group": entity_path(GROUP),
 }
+#: Pages only a catalog with Software Templates has (the example has none): a template's
+#: form, commands and "made from" table, and the page of a service made from it.
+TEMPLATE_PAGES = {
+    "template": entity_path("template:default/python-service"),
+    "scaffolded": entity_path("component:default/made-from-template"),
+}
+SCAFFOLDED = """\
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: made-from-template
+  annotations:
+    backstage.io/source-template: template:default/python-service
+    playbill.dev/source-template-commit: 0123456789abcdef0123456789abcdef01234567
+spec: {type: service, lifecycle: production, owner: team-platform}
+"""
 BLOCKING = {"serious", "critical"}
 
 
@@ -44,11 +64,33 @@ def run_axe(page, run_only: dict) -> list[dict]:
     return result["violations"]
 
 
+@pytest.fixture(scope="module")
+def template_site(tmp_path_factory) -> Iterator[str]:
+    """The bundled templates and one service made from a template, built and served."""
+    root = tmp_path_factory.mktemp("templates")
+    catalog = root / "catalog"
+    shutil.copytree(REPO / "scaffold_templates", catalog / "templates")
+    (catalog / "made-from-template.yaml").write_text(SCAFFOLDED, encoding="utf-8")
+    build(catalog, root / "site")
+    with serve(root / "site") as base_url:
+        yield base_url
+
+
 @pytest.mark.parametrize("name", sorted(PAGES))
 def test_no_serious_accessibility_violations(site, page, axe_source, name: str) -> None:
+    check_page(page, site.url(PAGES[name]), name, axe_source)
+
+
+@pytest.mark.parametrize("name", sorted(TEMPLATE_PAGES))
+def test_template_pages_have_no_serious_violations(template_site, page, axe_source,
+                                                   name: str) -> None:
+    check_page(page, template_site + TEMPLATE_PAGES[name], name, axe_source)
+
+
+def check_page(page, url: str, name: str, axe_source: str) -> None:
     """One load per page: every rule in the light theme, then the toggle and the colour
     rules again in the dark theme (injecting axe once; it is 600 kB of script)."""
-    page.goto(site.url(PAGES[name]))
+    page.goto(url)
     page.wait_for_load_state("load")
     page.add_script_tag(content=axe_source)
     found = {"light": run_axe(page, ALL_RULES)}
