@@ -138,8 +138,8 @@ def test_catalog_entities_are_checked_and_other_kinds_skipped(tmp_path):
 
 
 def test_the_example_templates_are_clean():
-    from generator.scaffold.cli import _templates_at
+    from generator.scaffold.discovery import templates_at
 
-    templates, _ = _templates_at(ROOT / "scaffold_templates")
+    templates, _ = templates_at(ROOT / "scaffold_templates")
     assert len(templates) == 3
     assert check_templates(templates) == []

@@ -13,10 +13,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from generator.scaffold.discovery import templates_at
+from generator.scaffold.run_inputs import values_from_inputs
 from generator.scaffold.template import load_template
+from generator.scaffold.workflow_files import stale_workflows, write_workflows
 from generator.scaffold.workflows import (
-    PACKED_INPUT, gh_command, input_ids, plan_inputs, stale_workflows, values_from_inputs,
-    workflow_file_name, workflow_for, write_workflows,
+    PACKED_INPUT, gh_command, input_ids, plan_inputs, workflow_file_name, workflow_for,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -231,9 +233,7 @@ def test_two_templates_writing_one_file_are_refused(tmp_path, template):
 
 
 def test_committed_workflows_are_up_to_date():
-    from generator.scaffold.cli import _templates_at
-
-    templates, problems = _templates_at(ROOT / "scaffold_templates")
+    templates, problems = templates_at(ROOT / "scaffold_templates")
     assert templates and not [p for p in problems if p.is_error]
     assert stale_workflows(templates, ROOT / ".github" / "workflows", install=".",
                            root=ROOT) == [], "run `playbill scaffold workflows --install .`"
@@ -261,10 +261,8 @@ needs_actionlint = pytest.mark.skipif(
 
 @needs_actionlint
 def test_generated_workflows_pass_actionlint(tmp_path, template):
-    from generator.scaffold.cli import _templates_at
-
     folder = tmp_path / ".github" / "workflows"
-    examples, _ = _templates_at(ROOT / "scaffold_templates")
+    examples, _ = templates_at(ROOT / "scaffold_templates")
     write_workflows(examples, folder, root=ROOT, install=".")
     (folder / "demo-25.yml").write_text(workflow_for(_wide(tmp_path, 25)), encoding="utf-8")
     (folder / "demo-packed.yml").write_text(workflow_for(_wide(tmp_path, 40)), encoding="utf-8")

@@ -76,6 +76,11 @@ class StepResult:
     output: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
 
+    def to_dict(self) -> dict[str, Any]:
+        """As `run.json` and `--format json` show it."""
+        return {"id": self.id, "action": self.action, "status": self.status,
+                "output": self.output, "error": self.error}
+
 
 @dataclass
 class RunResult:
@@ -332,8 +337,7 @@ class _Run:
         summary = {
             "ok": not self.failed, "failed_step": self.result.failed_step,
             "template": str(self.template.ref), "template_commit": self.result.template_commit,
-            "steps": [{"id": s.id, "action": s.action, "status": s.status, "output": s.output,
-                       "error": s.error} for s in self.result.steps],
+            "steps": [step.to_dict() for step in self.result.steps],
             "output": self.result.output, "planned": self.result.planned,
         }
         (record / "run.json").write_text(json.dumps(summary, indent=2, default=str) + "\n", encoding="utf-8")

@@ -1,4 +1,4 @@
-"""GitHub Actions `workflow_dispatch` files for templates, and the way back from inputs.
+"""GitHub Actions `workflow_dispatch` files for templates, and `gh` commands that start them.
 
 A developer starts a template on the Git host: its workflow's form is the template's
 parameters as `workflow_dispatch` inputs, and the job runs `playbill scaffold run`. Two
@@ -6,9 +6,9 @@ things GitHub imposes shape this module:
 
 - Input ids must be plain identifiers and there may be only so many of them (25 on
   github.com since December 2025, 10 on older GitHub Enterprise Server). Parameter names
-  are mapped to safe ids (a mapping recomputed from the template on the way back, so it
-  never needs storing), and parameters past the limit are packed into one JSON input
-  named `parameters`.
+  are mapped to safe ids (a mapping `run_inputs.py` recomputes from the template on the
+  way back, so it never needs storing), and parameters past the limit are packed into
+  one JSON input named `parameters`.
 - Inputs are attacker-controlled text. The job never interpolates them into a shell
   line: it hands `toJSON(inputs)` to the command through an environment variable.
 - The workflow's own `GITHUB_TOKEN` can only reach the repository the workflow runs in, so
@@ -35,7 +35,7 @@ from typing import Any, Iterable
 
 import yaml
 
-from generator.scaffold.parameters import Field, coerce_values, parameter_fields
+from generator.scaffold.parameters import Field, parameter_fields
 from generator.scaffold.template import Template
 
 #: github.com's limit since 2025-12-04; GitHub Enterprise Server before that allows 10.
@@ -176,94 +176,6 @@ def workflow_for(template: Template, max_inputs: int = MAX_INPUTS, *,
                               allow_unicode=True)
 
 
-def write_workflows(templates: Iterable[Template], folder: Path, max_inputs: int = MAX_INPUTS,
-                    *, root: Path | None = None, install: str = "playbill",
-                    sources: Path | None = None) -> list[Path]:
-    """Write one workflow per template into `folder`; returns the files written.
-
-    `root` defaults to the folder two levels up (`<root>/.github/workflows`).
-    """
-    folder = Path(folder)
-    root = root or folder.parent.parent
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for template, text in expected_workflows(templates, max_inputs, root=root, install=install,
-                                             sources=sources):
-        path = folder / workflow_file_name(template)
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            path.write_text(text, encoding="utf-8")
-        written.append(path)
-    return written
-
-
-def stale_workflows(templates: Iterable[Template], folder: Path, max_inputs: int = MAX_INPUTS,
-                    *, root: Path | None = None, install: str = "playbill",
-                    sources: Path | None = None) -> list[str]:
-    """What `write_workflows` would change in `folder`, as messages (empty: up to date).
-
-    A `scaffold-*.yml` file no template produces any more counts too: its form would
-    start a template that is gone.
-    """
-    folder = Path(folder)
-    root = root or folder.parent.parent
-    messages, expected = [], set()
-    for template, text in expected_workflows(templates, max_inputs, root=root, install=install,
-                                             sources=sources):
-        path = folder / workflow_file_name(template)
-        expected.add(path.name)
-        if not path.exists():
-            messages.append(f"{path}: missing")
-        elif path.read_text(encoding="utf-8") != text:
-            messages.append(f"{path}: out of date")
-    for path in sorted(folder.glob("scaffold-*.yml")) if folder.is_dir() else []:
-        if path.name not in expected:
-            messages.append(f"{path}: no template produces it any more")
-    return messages
-
-
-def expected_workflows(templates: Iterable[Template], max_inputs: int = MAX_INPUTS, *,
-                       root: Path | None = None, install: str = "playbill",
-                       sources: Path | None = None) -> list[tuple[Template, str]]:
-    """Each template with its workflow text, refusing two templates that share a file."""
-    seen: dict[str, Template] = {}
-    result = []
-    for template in templates:
-        name = workflow_file_name(template)
-        if name in seen:
-            raise ValueError(f"templates {seen[name].ref} and {template.ref} would both "
-                             f"write {name}")
-        seen[name] = template
-        result.append((template, workflow_for(template, max_inputs, root=root, install=install,
-                                              sources=sources)))
-    return result
-
-
-def values_from_inputs(template: Template, inputs: dict[str, Any]) -> dict[str, Any]:
-    """Parameter values from a run's `toJSON(inputs)`: the inverse of `plan_inputs`.
-
-    Keys are input ids (or parameter names, so a plain values object works too); the
-    packed JSON input is unpacked; strings are turned back into the parameter's type
-    (GitHub sends choices, JSON fields and `gh -f` values as strings); empty optional
-    strings are dropped so that the template's defaults apply.
-    """
-    fields = {f.name: f for f in parameter_fields(template)}
-    by_id = {input_id: name for name, input_id in input_ids(fields).items()}
-    values: dict[str, Any] = {}
-    for key, raw in inputs.items():
-        if key == PACKED_INPUT and key not in fields:
-            values.update(_unpack(raw))
-            continue
-        name = key if key in fields else by_id.get(key, key)
-        values[name] = raw
-    result = {}
-    for name, raw in values.items():
-        field = fields.get(name)
-        if raw == "" and not (field and field.required):
-            continue
-        result[name] = _choice_value(field, raw)
-    return coerce_values(template, result)
-
-
 def gh_command(template: Template, repo: str | None = None, values: dict | None = None,
                max_inputs: int = MAX_INPUTS) -> str:
     """A ready `gh workflow run` command that starts this template.
@@ -360,44 +272,9 @@ def _is_secret(field: Field) -> bool:
     return field.secret
 
 
-def _choice_value(field: Field | None, raw: Any) -> Any:
-    """A choice's text back to its enum value (`"3"` to 3 when the enum holds numbers)."""
-    if field is not None and isinstance(raw, str):
-        for value, text in zip(field.enum, field.choices):
-            if text == raw:
-                return value
-    return raw
-
-
-def _unpack(raw: Any) -> dict[str, Any]:
-    if isinstance(raw, dict):
-        return raw
-    if not raw:
-        return {}
-    try:
-        data = json.loads(raw)
-    except ValueError as exc:
-        raise ValueError(f"input {PACKED_INPUT!r} is not JSON: {exc}") from None
-    if not isinstance(data, dict):
-        raise ValueError(f"input {PACKED_INPUT!r} must be a JSON object")
-    return data
-
-
 def secret_name_for(parameter: str, template: Template) -> str:
     """The repository secret a secret parameter is read from (`SCAFFOLD_<ID>`)."""
     return _secret_name(input_ids(f.name for f in parameter_fields(template))[parameter])
-
-
-def secrets_from_env(template: Template, environ: dict[str, str]) -> dict[str, str]:
-    """Secret parameters from `PLAYBILL_SECRET_<input id>` variables, by parameter name."""
-    ids = input_ids(f.name for f in parameter_fields(template))
-    by_id = {input_id: name for name, input_id in ids.items()}
-    secrets = {}
-    for key, value in environ.items():
-        if key.startswith(SECRET_ENV_PREFIX) and value:
-            suffix = key[len(SECRET_ENV_PREFIX):]
-            secrets[by_id.get(suffix, suffix)] = value
-    return secrets
 
 
 def _secret_name(input_id: str) -> str:
