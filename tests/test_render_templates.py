@@ -240,3 +240,12 @@ def test_source_template_refs_compare_as_entity_refs(history):
     assert list(index) == ["template:default/svc"]
     assert [ref for ref, _ in index["template:default/svc"]] == [
         f"component:default/{n}" for n in ("alpha", "beta", "delta", "gamma")]
+
+
+def test_github_enterprise_sources_name_their_host(history, tmp_path):
+    web = RepoWeb("github", "https://ghe.example.com/acme/portal", "main")
+    build(history, tmp_path / "site", web)
+    run = section(page(tmp_path / "site", "template:default/svc"), "run")
+    assert 'href="https://ghe.example.com/acme/portal/actions/workflows/scaffold-svc.yml"' in run
+    assert code_blocks(run)[0].startswith(
+        "gh workflow run scaffold-svc.yml --repo ghe.example.com/acme/portal -f ")
