@@ -205,7 +205,7 @@ def test_dry_run_writes_the_workspace_and_a_record_and_annotates_entities(tmp_pa
     annotations = yaml.safe_load(entity_text)["metadata"]["annotations"]
     assert annotations[SOURCE_TEMPLATE] == "template:default/svc"
     assert annotations[SOURCE_TEMPLATE_COMMIT] == result.template_commit
-    assert result.template_commit in (folder_commit, template.commit)
+    assert result.template_commit == folder_commit != template.commit  # not the checkout's HEAD
     assert "annotations" not in (out / "k8s.yaml").read_text()  # not a catalog entity
     record = json.loads((out / DRY_RUN_FOLDER / "run.json").read_text())
     assert record["planned"][0]["create_repository"] == "acme/shop"

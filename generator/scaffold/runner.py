@@ -345,8 +345,12 @@ class _Run:
 
 
 def _commit(template: Any) -> str | None:
-    """The template's commit as the catalog knows it, or the last commit of its folder."""
-    return getattr(template, "commit", None) or template_commit(Path(template.path))
+    """The last commit that changed the template's folder, as the provenance annotation
+    promises; the commit the catalog read it at when its folder is not in a Git work tree.
+
+    Not the checkout's HEAD: a commit elsewhere in the repository must not make every
+    service look as if it came from a newer version of the template."""
+    return template_commit(Path(template.path)) or getattr(template, "commit", None)
 
 
 #: The output naming what a publishing step made, most telling first (pull request page,
