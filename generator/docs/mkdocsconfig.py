@@ -1,0 +1,421 @@
+"""A repository's MkDocs config, found as Backstage finds it and made safe to build.
+
+Backstage's generator (`@backstage/plugin-techdocs-node` 2.x, see ../shared/spec/techdocs.md
+C2) looks for `mkdocs.yaml` before `mkdocs.yml`, writes a default config when there is
+neither, and rewrites the config to allowlists before building, because building docs
+from many repositories must not run their code. Playbill does the same here:
+
+* top-level keys outside the allowlist (`hooks`, `extra_javascript`, `INHERIT`, ...) are
+  dropped; so are plugins outside the allowlist, Markdown extensions that are neither
+  Python-Markdown's nor pymdownx's nor the bundle's, `!!python/name` tags other than the
+  emoji and superfences functions, `!ENV` (the CI's environment holds tokens) and every
+  other tag: each with a warning naming the line, unless Playbill's config opts in;
+* `docs_dir`, `theme.custom_dir`, `pymdownx.snippets` base paths and monorepo `!include`
+  targets must stay inside the repository;
+* `techdocs-core` is appended (as Backstage does) and expanded (`techdocs_core.py`);
+  plugins and extensions that are not installed are dropped with a warning, so the site
+  still builds.
+
+The result is plain data (tags as `"!!python/name:…"` strings) so it can be hashed for
+the cache and sent to a worker process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import metadata, util as importlib_util
+from pathlib import Path, PurePosixPath
+from typing import Any, Callable
+
+import yaml
+
+from generator.docs import techdocs_core
+from generator.docs.yamlsafe import PythonName, Tagged, load
+from generator.model.problem import Problem, error, warning
+
+CONFIG_NAMES = ("mkdocs.yaml", "mkdocs.yml")
+
+ALLOWED_KEYS = frozenset({
+    "site_name", "site_description", "site_author", "site_url", "repo_url", "repo_name",
+    "edit_uri", "edit_uri_template", "docs_dir", "site_dir", "nav", "exclude_docs",
+    "not_in_nav", "theme", "plugins", "markdown_extensions", "extra", "extra_css",
+    "use_directory_urls", "strict", "dev_addr", "watch", "copyright", "remote_branch",
+    "remote_name", "validation", "google_analytics",
+})
+ALLOWED_PLUGINS = frozenset({techdocs_core.NAME, "search", "material/search", "redirects",
+                             "group", "material/group"})
+MARKDOWN_BUILTINS = frozenset({
+    "abbr", "admonition", "attr_list", "codehilite", "def_list", "extra", "fenced_code",
+    "footnotes", "legacy_attrs", "legacy_em", "md_in_html", "meta", "nl2br", "sane_lists",
+    "smarty", "tables", "toc", "wikilinks",
+})
+ALLOWED_EXTENSIONS = frozenset({"markdown_inline_graphviz", "plantuml_markdown",
+                                "mdx_truly_sane_lists"})
+ALLOWED_PYTHON_NAMES = frozenset({
+    "material.extensions.emoji.to_svg", "material.extensions.emoji.twemoji",
+    "pymdownx.emoji.to_svg", "pymdownx.emoji.to_png", "pymdownx.emoji.to_png_sprite",
+    "pymdownx.emoji.to_svg_sprite", "pymdownx.emoji.to_alt", "pymdownx.emoji.twemoji",
+    "pymdownx.emoji.gemoji", "pymdownx.emoji.emojione",
+    "pymdownx.superfences.fence_code_format", "pymdownx.superfences.fence_div_format",
+})
+#: Keys Playbill sets itself, whatever the repository says.
+FORCED = {"use_directory_urls": False}  # page.html beside page.md: relative links in raw
+#                                         HTML work, and so does file://
+PYTHON_NAME = "!!python/name:"
+
+
+@dataclass(frozen=True)
+class Allow:
+    """Playbill config's opt-ins, like Backstage's `dangerouslyAllowAdditional*`."""
+
+    keys: frozenset[str] = frozenset()
+    plugins: frozenset[str] = frozenset()
+    extensions: frozenset[str] = frozenset()
+    python_names: frozenset[str] = frozenset()
+
+
+@dataclass
+class Prepared:
+    """A sanitised config (None when the site cannot be built), the file it came from
+    (None for the default config), the docs folder and every problem found."""
+
+    config: dict[str, Any] | None
+    config_file: Path | None
+    docs_dir: Path | None
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class _Context:
+    project: Path
+    repo_root: Path
+    allow: Allow
+    lines: dict[tuple, int]
+    report: Callable[..., None]
+
+
+def find_config(project: Path) -> tuple[Path | None, Path | None]:
+    """(the config to use, the one ignored beside it): mkdocs.yaml before mkdocs.yml."""
+    found = [project / name for name in CONFIG_NAMES if (project / name).is_file()]
+    return (found[0] if found else None), (found[1] if len(found) > 1 else None)
+
+
+def prepare(project: Path, repo_root: Path, site_name: str, shown: Callable[[Path], str],
+            entity: str, allow: Allow = Allow()) -> Prepared:
+    """Read and sanitise the MkDocs config of the docs project in `project`."""
+    config_file, ignored = find_config(project)
+    problems: list[Problem] = []
+    where = {"entity": entity}
+    if ignored is not None:
+        problems.append(warning(
+            "docs-config-both", f"Both mkdocs.yml and mkdocs.yaml found in "
+            f"{shown(project)}; using mkdocs.yaml. The other file will be ignored.",
+            hint="delete one of them", file=shown(ignored), **where))
+    if config_file is None:
+        data: Any = {"site_name": site_name, "docs_dir": "docs"}
+        lines: dict[tuple, int] = {}
+    else:
+        data, lines, problem = _read(config_file, shown, entity)
+        if problem is not None:
+            return Prepared(None, config_file, None, [*problems, problem])
+    shown_config = shown(config_file) if config_file else None
+
+    def report(code: str, message: str, path: tuple = (), hint: str = "", fatal=False):
+        line = next((lines[path[:n]] for n in range(len(path), 0, -1) if path[:n] in lines),
+                    None)
+        make = error if fatal else warning
+        problems.append(make(code, message, hint=hint, file=shown_config or shown(project),
+                             line=line, **where))
+
+    ctx = _Context(project, repo_root, allow, lines, report)
+    config = _sanitise(data, ctx)
+    docs_dir = _docs_dir(config, ctx)
+    if docs_dir is None:
+        return Prepared(None, config_file, None, problems)
+    if not docs_dir.is_dir():
+        report("docs-dir-missing", f"The docs folder {shown(docs_dir)} does not exist",
+               ("docs_dir",), hint="create it with an index.md, or set docs_dir", fatal=True)
+        return Prepared(None, config_file, docs_dir, problems)
+    config["docs_dir"] = str(docs_dir)
+    config.update(FORCED)
+    return Prepared(config, config_file, docs_dir, problems)
+
+
+def _read(path: Path, shown: Callable[[Path], str], entity: str):
+    try:
+        data, lines = load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, {}, error("docs-config-syntax", f"Cannot read {shown(path)}: {exc}",
+                               file=shown(path), entity=entity)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        return None, {}, error(
+            "docs-config-syntax", f"YAML syntax error in {shown(path)}: "
+            f"{getattr(exc, 'problem', None) or exc}", hint="check indentation and quoting "
+            "near this line (templated files must be rendered first)", file=shown(path),
+            line=mark.line + 1 if mark else None, entity=entity)
+    if not isinstance(data, dict):
+        return None, {}, error("docs-config-invalid", f"{shown(path)} must be a mapping "
+                               "with at least `site_name`", file=shown(path), entity=entity)
+    return data, lines, None
+
+
+def _sanitise(data: dict[str, Any], ctx: _Context) -> dict[str, Any]:
+    config: dict[str, Any] = {}
+    for key, value in data.items():
+        if str(key) not in ALLOWED_KEYS and str(key) not in ctx.allow.keys:
+            ctx.report("docs-config-key-dropped", f"`{key}` is not built: Playbill (like "
+                       "Backstage's TechDocs 2.x) drops keys outside its allowlist",
+                       (key,), hint=f"allow it in catalog_sources.yaml under docs.allow.keys "
+                       "if you trust every repository's docs")
+            continue
+        cleaned = _untag(value, (key,), ctx)
+        if cleaned is not _DROP:
+            config[str(key)] = cleaned
+    config.pop("site_dir", None)
+    config.setdefault("site_name", "Documentation Site")
+    config["plugins"] = _plugins(config.get("plugins"), ctx)
+    config["theme"] = _theme(config.get("theme"), ctx)
+    use_blocks = _option(data, "use_pymdownx_blocks")
+    config["markdown_extensions"] = _extensions(config.get("markdown_extensions"), ctx,
+                                                use_blocks)
+    if "nav" in config:
+        config["nav"] = _nav(config["nav"], ("nav",), ctx)
+    return config
+
+
+_DROP = object()
+
+
+def _untag(value: Any, path: tuple, ctx: _Context) -> Any:
+    """`value` with tags resolved: allowed python names as strings, `!ENV` by its default
+    (never the environment), anything else dropped with a warning."""
+    if isinstance(value, PythonName):
+        if value.name in ALLOWED_PYTHON_NAMES or value.name in ctx.allow.python_names:
+            return PYTHON_NAME + value.name
+        ctx.report("docs-python-name-dropped", f"`!!python/name:{value.name}` is not "
+                   "allowed: only the emoji and superfences functions are", path,
+                   hint="use one of the pymdownx emoji or superfences functions, or allow "
+                   "it under docs.allow.python_names")
+        return _DROP
+    if isinstance(value, Tagged):
+        if value.tag == "!ENV":
+            fallback = value.value[1:] if isinstance(value.value, list) else []
+            ctx.report("docs-env-refused", "`!ENV` is not read: the environment that builds "
+                       "the portal holds its tokens", path,
+                       hint="write the value into the file" + (
+                           "; its default is used" if fallback else ""))
+            return fallback[-1] if fallback else _DROP
+        ctx.report("docs-tag-dropped", f"the YAML tag `{value.tag}` is not supported", path,
+                   hint="write plain YAML")
+        return _DROP
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            cleaned = _untag(item, (*path, key), ctx)
+            if cleaned is not _DROP:
+                out[str(key)] = cleaned
+        return out
+    if isinstance(value, list):
+        items = [_untag(item, (*path, n), ctx) for n, item in enumerate(value)]
+        return [item for item in items if item is not _DROP]
+    return value
+
+
+def _entries(value: Any) -> list[tuple[str, dict[str, Any]]]:
+    """A plugins or markdown_extensions value as (name, options) pairs, whichever of
+    MkDocs' shapes it is written in (list of names or one-key maps, or a map)."""
+    if isinstance(value, dict):
+        value = [{key: item} for key, item in value.items()]
+    pairs = []
+    for item in value if isinstance(value, list) else []:
+        if isinstance(item, str):
+            pairs.append((item, {}))
+        elif isinstance(item, dict) and len(item) == 1:
+            name, options = next(iter(item.items()))
+            pairs.append((str(name), options if isinstance(options, dict) else {}))
+    return pairs
+
+
+def _option(data: dict[str, Any], name: str) -> bool:
+    """A techdocs-core plugin option, e.g. `use_pymdownx_blocks`."""
+    return bool(dict(_entries(data.get("plugins"))).get(techdocs_core.NAME, {}).get(name))
+
+
+def _plugins(value: Any, ctx: _Context) -> list[Any]:
+    chosen: list[tuple[str, dict[str, Any]]] = []
+    for number, (name, options) in enumerate(_entries(value)):
+        if name not in ALLOWED_PLUGINS and name not in ctx.allow.plugins:
+            ctx.report("docs-plugin-dropped", f"plugin `{name}` is not built: it is outside "
+                       "the plugin allowlist (techdocs-core, search, redirects, group)",
+                       ("plugins", number), hint="allow it under docs.allow.plugins if you "
+                       "trust every repository's docs")
+            continue
+        chosen.append((name, options))
+    names = [name for name, _ in chosen]
+    if techdocs_core.NAME not in names:
+        chosen.append((techdocs_core.NAME, {}))  # as Backstage appends it
+    expanded: list[tuple[str, dict[str, Any]]] = []
+    for name, options in chosen:
+        if name == techdocs_core.NAME:
+            search = "material/search" if options.get("use_material_search") else "search"
+            bundle = [(search, {}), *[(p, {}) for p in techdocs_core.PLUGINS[1:]]]
+            expanded += [pair for pair in bundle if pair[0] not in names]
+        elif name not in dict(expanded):
+            expanded.append((name, options))
+    result = []
+    for name, options in expanded:
+        if not plugin_installed(name):
+            ctx.report("docs-plugin-missing", f"plugin `{name}` is not installed, so the "
+                       "site is built without it", ("plugins",),
+                       hint=f"install the package that provides the `{name}` MkDocs plugin")
+            continue
+        result.append({name: options} if options else name)
+    return result
+
+
+def _theme(value: Any, ctx: _Context) -> dict[str, Any]:
+    """Always material (as techdocs-core forces), with its two features and no palette;
+    a `custom_dir` must be inside the repository."""
+    theme = dict(value) if isinstance(value, dict) else {}
+    if theme.get("name", "material") != "material" or isinstance(value, str):
+        theme = {}
+    theme["name"] = "material"
+    if "custom_dir" in theme:
+        folder = _inside(ctx.project, theme["custom_dir"], ctx.repo_root)
+        if folder is None:
+            ctx.report("docs-path-outside", f"theme.custom_dir `{theme['custom_dir']}` is "
+                       "outside the repository and is ignored", ("theme", "custom_dir"),
+                       hint="keep theme overrides inside the repository")
+            del theme["custom_dir"]
+        else:
+            theme["custom_dir"] = str(folder)
+    features = list(theme.get("features") or [])
+    theme["features"] = features + [f for f in techdocs_core.THEME_FEATURES
+                                    if f not in features]
+    theme["palette"] = {}
+    return theme
+
+
+def _extensions(value: Any, ctx: _Context, use_blocks: bool) -> list[Any]:
+    user = []
+    for number, (name, options) in enumerate(_entries(value)):
+        allowed = (name in MARKDOWN_BUILTINS or name.startswith(("pymdownx.",
+                   "markdown.extensions.")) or name in ALLOWED_EXTENSIONS)
+        if (":" in name or not allowed) and name not in ctx.allow.extensions:
+            ctx.report("docs-extension-dropped", f"Markdown extension `{name}` is not "
+                       "built: it is outside the extension allowlist",
+                       ("markdown_extensions", number), hint="allow it under "
+                       "docs.allow.extensions if you trust every repository's docs")
+            continue
+        user.append((name, options))
+    result = []
+    for name, options in techdocs_core.merge_extensions(user, use_blocks):
+        if not extension_installed(name):
+            ctx.report("docs-extension-missing", f"Markdown extension `{name}` is not "
+                       "installed, so the site is built without it", ("markdown_extensions",),
+                       hint=f"install the package that provides `{name}`")
+            continue
+        if name == "pymdownx.snippets":
+            options = _snippets(options, ctx)
+        if name == "plantuml_markdown":
+            options = {k: v for k, v in options.items() if k != "plantuml_cmd"}
+        if name == "pymdownx.emoji" and "custom_icons" in options:
+            options = _custom_icons(options, ctx)
+        result.append({name: options} if options else name)
+    return result
+
+
+def _snippets(options: dict[str, Any], ctx: _Context) -> dict[str, Any]:
+    """Snippet base paths as absolute folders inside the repository (the default, ".",
+    means the docs project), never the working directory of the build."""
+    bases = options.get("base_path", ["."])
+    bases = [bases] if isinstance(bases, str) else list(bases or ["."])
+    kept = []
+    for base in bases:
+        folder = _inside(ctx.project, base, ctx.repo_root)
+        if folder is None:
+            ctx.report("docs-path-outside", f"pymdownx.snippets base_path `{base}` is outside "
+                       "the repository and is ignored", ("markdown_extensions",),
+                       hint="snippets may only include files of the same repository")
+        else:
+            kept.append(str(folder))
+    return {**options, "base_path": kept or [str(ctx.project)], "restrict_base_path": True,
+            "url_download": False}
+
+
+def _custom_icons(options: dict[str, Any], ctx: _Context) -> dict[str, Any]:
+    icons = options.get("options", {}).get("custom_icons", [])
+    kept = [str(f) for f in (_inside(ctx.project, p, ctx.repo_root) for p in icons) if f]
+    if len(kept) != len(icons):
+        ctx.report("docs-path-outside", "pymdownx.emoji custom_icons outside the repository "
+                   "are ignored", ("markdown_extensions",))
+    return {**options, "options": {**options.get("options", {}), "custom_icons": kept}}
+
+
+def _nav(nav: Any, path: tuple, ctx: _Context) -> Any:
+    """Monorepo `!include path/mkdocs.yml` entries must point inside the repository."""
+    if isinstance(nav, list):
+        items = [_nav(item, (*path, n), ctx) for n, item in enumerate(nav)]
+        return [item for item in items if item is not _DROP]
+    if isinstance(nav, dict):
+        kept = {k: _nav(v, (*path, k), ctx) for k, v in nav.items()}
+        return {k: v for k, v in kept.items() if v is not _DROP} or _DROP
+    if isinstance(nav, str) and nav.startswith("!include"):
+        target = nav[len("!include"):].strip()
+        if _inside(ctx.project, target, ctx.repo_root) is None:
+            ctx.report("docs-path-outside", f"nav `{nav}` includes a file outside the "
+                       "repository and is dropped", path,
+                       hint="monorepo includes must stay inside the repository")
+            return _DROP
+    return nav
+
+
+def _docs_dir(config: dict[str, Any], ctx: _Context) -> Path | None:
+    value = config.get("docs_dir", "docs")
+    folder = _inside(ctx.project, value, ctx.repo_root) if isinstance(value, str) else None
+    if folder is None:
+        ctx.report("docs-dir-outside", f"docs_dir `{value}` must be a relative path inside "
+                   "the repository (no `..`, not absolute)", ("docs_dir",),
+                   hint="move the docs into the repository and point docs_dir at them",
+                   fatal=True)
+    return folder
+
+
+def _inside(base: Path, text: Any, repo_root: Path) -> Path | None:
+    """`base/text` when `text` is relative and stays inside `repo_root`, else None."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    pure = PurePosixPath(text.strip())
+    if pure.is_absolute() or text.strip().startswith("\\") or ":" in (pure.parts or ("",))[0]:
+        return None
+    target = (base / pure).resolve()
+    try:
+        target.relative_to(repo_root.resolve())
+    except ValueError:
+        return None
+    return target
+
+
+def plugin_installed(name: str) -> bool:
+    return name in _plugin_names()
+
+
+_PLUGINS: set[str] | None = None
+
+
+def _plugin_names() -> set[str]:
+    global _PLUGINS
+    if _PLUGINS is None:
+        _PLUGINS = {entry.name for entry in metadata.entry_points(group="mkdocs.plugins")}
+    return _PLUGINS
+
+
+def extension_installed(name: str) -> bool:
+    """Whether Python-Markdown can load `name` (a module path or a built-in short name)."""
+    if name in MARKDOWN_BUILTINS:
+        return True
+    try:
+        return importlib_util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
