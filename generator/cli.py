@@ -82,8 +82,10 @@ def validate(paths, sources_file, cache_dir, fmt, strict, quiet) -> None:
 @click.option("--strict", is_flag=True,
               help="Exit 1 when the catalog has errors or warnings (the site is written "
                    "anyway).")
+@click.option("--docs/--no-docs", "with_docs", default=True, show_default=True,
+              help="Build entities' TechDocs (backstage.io/techdocs-ref) into the site.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
-def build(paths, sources_file, cache_dir, site_dir, templates, strict, quiet) -> None:
+def build(paths, sources_file, cache_dir, site_dir, templates, strict, with_docs, quiet) -> None:
     """Build the static portal: read and validate the catalog, then write the site.
 
     The site is written even when the catalog has problems (its Health page lists them);
@@ -94,7 +96,7 @@ def build(paths, sources_file, cache_dir, site_dir, templates, strict, quiet) ->
     catalog, cfg = _read_with_config(paths, sources_file, cache_dir, progress)
     target, options = _site_options(cfg, site_dir, templates)
     progress(f"Rendering {len(catalog.entities):,} entities into {target}")
-    result = _build_site(catalog, target, options)
+    result = _build_site(catalog, target, options, _docs_options(cfg, options, with_docs))
     progress.finish()
     problems = [*catalog.problems, *result.problems]
     click.echo(_build_summary(result, problems, len(catalog.entities)))
@@ -125,7 +127,7 @@ def serve(paths, sources_file, cache_dir, site_dir, port, rebuild, templates, qu
         cfg = _config_or_exit(Path(sources_file))
     target, options = _site_options(cfg, site_dir, templates)
     if rebuild:
-        result = _build_site(catalog, target, options)
+        result = _build_site(catalog, target, options, _docs_options(cfg, options, True))
         progress.finish()
         click.echo(_build_summary(result, [*catalog.problems, *result.problems],
                                   len(catalog.entities)))
@@ -155,7 +157,22 @@ def _site_options(cfg, site_dir: Path | None, templates: Path | None):
     return target, options
 
 
-def _build_site(catalog: Catalog, target: Path, options):
+def _docs_options(cfg, options, wanted: bool):
+    """How docs are built (from the sources file's `docs:`), or None when they are not."""
+    from generator.docs import DocsOptions
+    from generator.docs.mkdocsconfig import Allow
+
+    docs = cfg.docs if cfg is not None else None
+    if not wanted or (docs is not None and not docs.enabled):
+        return None
+    if docs is None:
+        return DocsOptions(templates=options.templates)
+    allow = Allow(*(frozenset(getattr(docs.allow, name)) for name in
+                    ("keys", "plugins", "extensions", "python_names")))
+    return DocsOptions(docs.cache_dir, allow, options.templates)
+
+
+def _build_site(catalog: Catalog, target: Path, options, docs_options=None):
     """build_site, with a folder we must not replace or a broken template as exit 2."""
     import jinja2
 
@@ -164,7 +181,7 @@ def _build_site(catalog: Catalog, target: Path, options):
     from generator.render.templates import TemplateFolderError
 
     try:
-        return build_site(catalog, target, options)
+        return build_site(catalog, target, options, docs_options)
     except (SiteDirError, TemplateFolderError) as exc:
         _usage_error([], str(exc))
     except jinja2.TemplateError as exc:
@@ -181,6 +198,11 @@ def _build_summary(result, problems: list[Problem], entities: int) -> str:
         report.summary_line(counts) + (f"; see {result.site_dir / 'health.html'}"
                                        if problems else ""),
     ]
+    if result.docs_published is not None and result.docs is not None:
+        docs = result.docs_published
+        lines.append(f"Docs: {docs.sites:,} sites ({result.docs.rebuilt:,} rebuilt), "
+                     f"{docs.pages:,} pages, {docs.bytes / 1024 / 1024:,.1f} MiB in "
+                     f"{result.docs.seconds:,.1f} s")
     if search is not None:
         lines.append(f"Search index: {search.bytes / 1024:,.0f} KiB "
                      f"({search.gzipped_bytes / 1024:,.0f} KiB gzipped) in "
@@ -252,6 +274,54 @@ def _usage_error(problems: list[Problem], message: str | None = None) -> None:
     if message:
         click.echo(f"error: {message}", err=True)
     sys.exit(EXIT_USAGE)
+
+
+@main.command("docs")
+@click.argument("entity_ref")
+@click.option("--sources", "sources_file", type=click.Path(path_type=Path),
+              default=DEFAULT_SOURCES, show_default=True,
+              help="Sources file listing Git repositories and folders to read.")
+@click.option("--cache-dir", type=click.Path(path_type=Path), default=None,
+              help="Where Git clones are kept between runs.")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False),
+              default=Path(".playbill/docs-preview"), show_default=True,
+              help="Where the preview is written (replaced on every run).")
+@click.option("--serve", "serve_it", is_flag=True, help="Serve the preview on 127.0.0.1.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+def docs_command(entity_ref, sources_file, cache_dir, out, serve_it, port) -> None:
+    """Build one entity's TechDocs for a local preview (e.g. component:default/shop)."""
+    import shutil
+
+    from generator.docs import build_docs
+    from generator.docs.publish import publish
+    from generator.model.catalog import ref_key
+
+    progress = Progress(enabled=False)
+    catalog, cfg = _read_with_config((), sources_file, cache_dir, progress)
+    ref = ref_key(entity_ref if ":" in entity_ref else f"component:{entity_ref}")
+    if ref not in catalog.entities:
+        _usage_error([], f"No entity {ref} in the catalog.")
+    options = _docs_options(cfg, _site_options(cfg, None, None)[1], True)
+    built = build_docs(catalog, options, only=[ref])
+    for problem in built.problems:
+        where = ":".join(str(x) for x in (problem.file, problem.line) if x)
+        click.echo(f"{where + ': ' if where else ''}{problem.severity.value}: {problem.message}",
+                   err=True)
+    url = built.links.get(ref)
+    if not built.sites or built.sites[0].built is None or url is None:
+        click.echo(f"error: no docs were built for {ref}", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    shutil.rmtree(out, ignore_errors=True)
+    publish(built, out)
+    click.echo(f"Docs of {ref}: {out / url}")
+    if serve_it:
+        from generator.render import preview as serving
+
+        server = serving.make_server(out, port)
+        click.echo(f"Serving at {serving.url_of(server)}{url} (Ctrl+C to stop)")
+        sys.stdout.flush()
+        serving.serve_until_interrupted(server, log=False)
+    sys.exit(_exit_code(list(built.problems), strict=False))
 
 
 main.add_command(scaffold)

@@ -42,6 +42,8 @@ class RenderOptions:
     workers: int | None = None
     strict: bool = False
     recent: int = 10
+    #: Entity ref -> its docs page (from the site root), from the docs stage.
+    docs: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,8 @@ def site_values(catalog: Catalog, options: RenderOptions) -> dict[str, Any]:
     sources = [{"name": tree.name, "commit": tree.commit or "", "branch": tree.branch or ""}
                for tree in catalog.trees]
     return {"title": options.title, "version": __version__,
-            "sources": sorted(sources, key=lambda s: (s["name"], s["commit"]))}
+            "sources": sorted(sources, key=lambda s: (s["name"], s["commit"])),
+            "docs": options.docs}
 
 
 def copy_assets(out_dir: Path, user_folder: Path | None) -> int:
