@@ -98,7 +98,7 @@ def build_docs(catalog: Catalog, options: DocsOptions = DocsOptions(),
     done = _run(jobs, options.workers)
     sites = [_finish(site, done.get(site.ref)) for site in sites]
     theme = _theme_files(cache, sites)
-    homes = {site.ref: site.url + site.home for site in sites}
+    homes = {site.ref: site.url + site.home for site in sites if site.built is not None}
     others, other_problems = refs.external_docs(catalog, homes)
     all_problems = [*problems, *other_problems]
     for site in sites:

@@ -49,7 +49,7 @@ def _any_tag(loader: _Loader, tag: str, node: yaml.Node) -> Tagged:
         value = loader.construct_sequence(node, deep=True)
     else:
         value = loader.construct_mapping(node, deep=True)
-    return Tagged(tag, value, node.start_mark.line + 1)
+    return Tagged(node.tag, value, node.start_mark.line + 1)
 
 
 _Loader.add_multi_constructor("tag:yaml.org,2002:python/name:", _python_name)
