@@ -99,7 +99,7 @@ def test_docs_are_published_with_a_header_back_to_entity_owner_and_edit_url(shop
     assert 'href="../../../../../entity/default/group/team-a.html">Team A' in page
     assert 'href="https://github.com/acme/shop/edit/main/docs/guide/setup.md"' in page
     assert result.docs_published.sites == 1 and result.docs_published.pages == 2
-    assert [p for p in result.problems if p.code.startswith("docs")] == []
+    assert [p for p in result.problems if p.code.startswith("docs") and p.entity] == []
 
 
 def test_every_relative_link_and_image_in_the_docs_resolves(shop):

@@ -3,12 +3,13 @@ way Backstage's TechDocs 2.x does, on real files in tmp_path."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
 from generator.docs import techdocs_core
-from generator.docs.mkdocsconfig import Allow, prepare
+from generator.docs.mkdocsconfig import NEEDS_PROGRAM, Allow, missing_programs, prepare
 from gitrepo import write_files
 
 REF = "component:default/shop"
@@ -58,7 +59,9 @@ def test_techdocs_core_expands_to_its_bundle_in_order(tmp_path):
                                  "theme: readthedocs\n", "docs/index.md": "# Hi\n"})
     assert result.problems == []
     extensions = result.config["markdown_extensions"]
-    assert names(extensions) == [name for name, _ in techdocs_core.EXTENSIONS]
+    drawn = {name for name, tool in NEEDS_PROGRAM.items() if shutil.which(tool) is None}
+    assert names(extensions) == [name for name, _ in techdocs_core.EXTENSIONS
+                                 if name not in drawn]  # those need a missing program
     assert options_of(extensions, "toc") == {"permalink": True}
     assert options_of(extensions, "pymdownx.snippets")["restrict_base_path"] is True
     theme = result.config["theme"]
@@ -192,3 +195,12 @@ def test_a_broken_config_is_an_error_with_its_line(tmp_path, text, code, line):
 def test_a_missing_docs_folder_is_an_error(tmp_path):
     result = prepared(tmp_path, {"mkdocs.yml": "site_name: S\n"})
     assert result.config is None and codes(result) == ["docs-dir-missing"]
+
+
+def test_a_missing_drawing_program_is_one_note_per_build_not_a_failure(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no plantuml, no dot
+    notes = missing_programs()
+    assert [p.code for p in notes] == ["docs-program-missing"] * 2
+    assert all(p.severity.value == "note" and p.hint for p in notes)
+    result = prepared(tmp_path, {"docs/index.md": "# Hi\n"})
+    assert "plantuml_markdown" not in names(result.config["markdown_extensions"])

@@ -28,7 +28,7 @@ from typing import Any, Sequence
 
 from generator import __version__
 from generator.docs import refs, sitebuild
-from generator.docs.mkdocsconfig import Allow, prepare
+from generator.docs.mkdocsconfig import Allow, missing_programs, prepare
 from generator.docs.refs import DocsSource, docs_url
 from generator.model.catalog import Catalog
 from generator.model.problem import Problem, Severity
@@ -100,7 +100,7 @@ def build_docs(catalog: Catalog, options: DocsOptions = DocsOptions(),
     theme = _theme_files(cache, sites)
     homes = {site.ref: site.url + site.home for site in sites if site.built is not None}
     others, other_problems = refs.external_docs(catalog, homes)
-    all_problems = [*problems, *other_problems]
+    all_problems = [*problems, *other_problems, *(missing_programs() if sources else [])]
     for site in sites:
         all_problems += site.problems
     return DocsBuilt(tuple(sites), theme, {**homes, **others}, tuple(all_problems),

@@ -22,6 +22,7 @@ the cache and sent to a worker process.
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass, field
 from importlib import metadata, util as importlib_util
 from pathlib import Path, PurePosixPath
@@ -31,7 +32,7 @@ import yaml
 
 from generator.docs import techdocs_core
 from generator.docs.yamlsafe import PythonName, Tagged, load
-from generator.model.problem import Problem, error, warning
+from generator.model.problem import Problem, error, note, warning
 
 CONFIG_NAMES = ("mkdocs.yaml", "mkdocs.yml")
 
@@ -58,6 +59,9 @@ ALLOWED_PYTHON_NAMES = frozenset({
     "pymdownx.emoji.gemoji", "pymdownx.emoji.emojione",
     "pymdownx.superfences.fence_code_format", "pymdownx.superfences.fence_div_format",
 })
+#: Extensions that run a program to draw (never a server: plantuml_markdown's `server`
+#: option would fetch over the network, and the build fetches nothing).
+NEEDS_PROGRAM = {"plantuml_markdown": "plantuml", "markdown_inline_graphviz": "dot"}
 #: Keys Playbill sets itself, whatever the repository says.
 FORCED = {"use_directory_urls": False}  # page.html beside page.md: relative links in raw
 #                                         HTML work, and so does file://
@@ -311,6 +315,8 @@ def _extensions(value: Any, ctx: _Context, use_blocks: bool) -> list[Any]:
         user.append((name, options))
     result = []
     for name, options in techdocs_core.merge_extensions(user, use_blocks):
+        if name in NEEDS_PROGRAM and shutil.which(NEEDS_PROGRAM[name]) is None:
+            continue  # said once per build, see missing_programs
         if not extension_installed(name):
             ctx.report("docs-extension-missing", f"Markdown extension `{name}` is not "
                        "installed, so the site is built without it", ("markdown_extensions",),
@@ -319,7 +325,8 @@ def _extensions(value: Any, ctx: _Context, use_blocks: bool) -> list[Any]:
         if name == "pymdownx.snippets":
             options = _snippets(options, ctx)
         if name == "plantuml_markdown":
-            options = {k: v for k, v in options.items() if k != "plantuml_cmd"}
+            options = {k: v for k, v in options.items()
+                       if k not in ("plantuml_cmd", "server", "kroki_server")}
         if name == "pymdownx.emoji" and "custom_icons" in options:
             options = _custom_icons(options, ctx)
         result.append({name: options} if options else name)
@@ -395,6 +402,14 @@ def _inside(base: Path, text: Any, repo_root: Path) -> Path | None:
     except ValueError:
         return None
     return target
+
+
+def missing_programs() -> list[Problem]:
+    """One note per drawing program that is not installed (its diagrams stay code)."""
+    return [note("docs-program-missing", f"`{tool}` is not installed, so `{name}` diagrams "
+                 "in docs are shown as code", hint=f"install `{tool}` on the machine that "
+                 "builds the portal") for name, tool in NEEDS_PROGRAM.items()
+            if shutil.which(tool) is None]
 
 
 def plugin_installed(name: str) -> bool:
