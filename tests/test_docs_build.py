@@ -114,6 +114,7 @@ def test_the_theme_is_stored_once_and_the_pages_use_it(shop):
     tmp, _, result = shop
     site = tmp / "site"
     assert not (site / DOCS / "assets").exists()
+    assert not (site / DOCS / "sitemap.xml").exists() and not (site / DOCS / "404.html").exists()
     css = list((site / "docs" / theme_folder() / "assets/stylesheets").glob("main.*.min.css"))
     assert len(css) == 1
     page = (site / DOCS / "index.html").read_text("utf-8")

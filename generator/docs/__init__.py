@@ -151,17 +151,15 @@ def _header(catalog: Catalog, source: DocsSource, docs_dir: Path) -> dict[str, A
 
 def _entity_files(catalog: Catalog, source: DocsSource) -> dict[str, str]:
     """Catalog files in the docs project's folder (the entity's own among them), by
-    path, with the page of the first entity each holds: a docs link to one of these
-    files opens that entity's page. Only this folder, so that an entity added elsewhere
+    path, with the page of the entity each holds (the documented one for its own file,
+    else the first by ref): a docs link to one of these files opens that entity's page. Only this folder, so that an entity added elsewhere
     in the repository does not change (and rebuild) every site."""
-    files: dict[str, str] = {}
+    own = catalog.entities[source.ref].document.path
+    files: dict[str, str] = {str(own.resolve()): entity_url(source.ref)} if own else {}
     for ref, entity in catalog.entities.items():
         path = entity.document.path
-        if path is None:
-            continue
-        path = path.resolve()
-        if ref == source.ref or path.is_relative_to(source.project):
-            files.setdefault(str(path), entity_url(ref))
+        if path is not None and path.resolve().is_relative_to(source.project):
+            files.setdefault(str(path.resolve()), entity_url(ref))
     return dict(sorted(files.items()))
 
 

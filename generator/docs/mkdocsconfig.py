@@ -279,8 +279,8 @@ def _plugins(value: Any, ctx: _Context) -> list[Any]:
 
 
 def _theme(value: Any, ctx: _Context) -> dict[str, Any]:
-    """Always material (as techdocs-core forces), with its two features and no palette;
-    a `custom_dir` must be inside the repository."""
+    """Always material (as techdocs-core forces), with its two features, no palette and
+    no web fonts; a `custom_dir` must be inside the repository."""
     theme = dict(value) if isinstance(value, dict) else {}
     if theme.get("name", "material") != "material" or isinstance(value, str):
         theme = {}
@@ -298,6 +298,7 @@ def _theme(value: Any, ctx: _Context) -> dict[str, Any]:
     theme["features"] = features + [f for f in techdocs_core.THEME_FEATURES
                                     if f not in features]
     theme["palette"] = {}
+    theme["font"] = False  # Backstage's disableExternalFonts: the portal loads nothing remote
     return theme
 
 

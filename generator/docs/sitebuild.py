@@ -37,6 +37,8 @@ SITE_DEPTH = 3
 #: is about, without shipping whole pages in the index.
 WORDS_PER_PAGE = 200
 MAX_WARNINGS = 20
+#: Theme pages a portal does not need; the sitemap carries the build date.
+DROPPED = ("sitemap.xml", "404.html")
 PYTHON_NAME = "!!python/name:"
 _ASSET_REF = re.compile(r'"((?:\.\./)*)(assets/[^"?#]+)"')
 _LINK = re.compile(r'\b(href|src)="([^"]+)"')
@@ -134,6 +136,7 @@ def _portal_plugin(job: SiteJob, result: SiteBuilt):
     import material
 
     material_dir = Path(material.__file__).resolve().parent
+    docs_dir = Path(job.header["docs_dir"])
     shared = "../" * SITE_DEPTH + theme_folder()  # from a site's root
 
     class PortalPlugin(BasePlugin):
@@ -141,7 +144,7 @@ def _portal_plugin(job: SiteJob, result: SiteBuilt):
         rewritten: set[tuple[str, str]] = set()  # (page source, link) pointed elsewhere
 
         def on_config(self, config):
-            for name in ("sitemap.xml", "404.html"):
+            for name in DROPPED:
                 config.theme.static_templates.discard(name)
             return config
 
@@ -151,6 +154,8 @@ def _portal_plugin(job: SiteJob, result: SiteBuilt):
                 src = Path(file.abs_src_path or "").resolve()
                 if src.is_relative_to(material_dir) and file.dest_uri.startswith("assets/"):
                     result.theme_files[file.dest_uri] = str(src)
+                elif file.dest_uri in DROPPED and not src.is_relative_to(docs_dir):
+                    continue  # the raw templates, copied as files once not rendered
                 else:
                     kept.append(file)
             return Files(kept)
