@@ -16,10 +16,10 @@ gets a page saying what went wrong, so no link in the portal is dead.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import multiprocessing
-import shutil
 import time
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
@@ -96,8 +96,14 @@ def build_docs(catalog: Catalog, options: DocsOptions = DocsOptions(),
             jobs.append(job)
         sites.append(site)
     done = _run(jobs, options.workers)
-    sites = [_finish(site, done.get(site.ref)) for site in sites]
-    theme = _theme_files(cache, sites)
+    for site in sites:  # read what the cache holds once
+        if site.built is not None and site.ref not in done:
+            data = json.loads((site.built / "result.json").read_text(encoding="utf-8"))
+            done[site.ref] = sitebuild.SiteBuilt(**data)
+    built_now = {job.ref for job in jobs}
+    sites = [_finish(site, done.get(site.ref), site.ref in built_now) for site in sites]
+    theme = dict(sorted({dest: src for result in done.values() if result.ok
+                         for dest, src in result.theme_files.items()}.items()))
     homes = {site.ref: site.url + site.home for site in sites if site.built is not None}
     others, other_problems = refs.external_docs(catalog, homes)
     all_problems = [*problems, *other_problems, *(missing_programs() if sources else [])]
@@ -156,19 +162,31 @@ def _entity_files(catalog: Catalog, source: DocsSource) -> dict[str, str]:
     in the repository does not change (and rebuild) every site."""
     own = catalog.entities[source.ref].document.path
     files: dict[str, str] = {str(own.resolve()): entity_url(source.ref)} if own else {}
-    for ref, entity in catalog.entities.items():
-        path = entity.document.path
-        if path is not None and path.resolve().is_relative_to(source.project):
-            files.setdefault(str(path.resolve()), entity_url(ref))
+    inside = str(source.project) + "/"
+    for path, ref in _catalog_files(catalog):
+        if path.startswith(inside):
+            files.setdefault(path, entity_url(ref))
     return dict(sorted(files.items()))
+
+
+_FILES: tuple[int, list[tuple[str, str]]] | None = None
+
+
+def _catalog_files(catalog: Catalog) -> list[tuple[str, str]]:
+    """(resolved file, ref) of every entity, worked out once per catalog."""
+    global _FILES
+    if _FILES is None or _FILES[0] != id(catalog):
+        rows = [(str(entity.document.path.resolve()), ref)
+                for ref, entity in catalog.entities.items() if entity.document.path]
+        _FILES = (id(catalog), rows)
+    return _FILES[1]
 
 
 def _key(source: DocsSource, config: dict, header: dict, templates: tuple[str, ...],
          config_file: Path | None) -> str:
     """The hash of everything a built site depends on."""
     digest = hashlib.sha256()
-    versions = [CACHE_FORMAT, __version__, metadata.version("mkdocs"),
-                metadata.version("mkdocs-material"), _code_digest()]
+    versions = _versions()
     digest.update(json.dumps([versions, config, header, str(config_file)], sort_keys=True,
                              default=str).encode())
     for folder in templates:
@@ -185,6 +203,13 @@ def _key(source: DocsSource, config: dict, header: dict, templates: tuple[str, .
             digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
             digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()[:32]
+
+
+@functools.cache
+def _versions() -> tuple[Any, ...]:
+    """What every site depends on: the formats, versions and this package's code."""
+    return (CACHE_FORMAT, __version__, metadata.version("mkdocs"),
+            metadata.version("mkdocs-material"), _code_digest())
 
 
 def _code_digest() -> str:
@@ -227,14 +252,10 @@ def _build_and_record(job: sitebuild.SiteJob) -> sitebuild.SiteBuilt:
     return result
 
 
-def _finish(site: DocsSite, fresh: sitebuild.SiteBuilt | None) -> DocsSite:
+def _finish(site: DocsSite, result: sitebuild.SiteBuilt | None, fresh: bool) -> DocsSite:
     """The site with its pages and problems, from this run's build or the cache."""
-    if site.built is None:
+    if site.built is None or result is None:
         return site
-    result = fresh
-    if result is None:
-        data = json.loads((site.built / "result.json").read_text(encoding="utf-8"))
-        result = sitebuild.SiteBuilt(**data)
     problems = [*site.problems, *(_problem(site.ref, p) for p in result.problems)]
     if not result.ok:
         return DocsSite(site.ref, site.url, None, problems=tuple(problems))
@@ -246,20 +267,10 @@ def _finish(site: DocsSite, fresh: sitebuild.SiteBuilt | None) -> DocsSite:
                                 "The docs have no index.md, so the portal links to the "
                                 f"first page ({home}) instead", hint="add docs/index.md",
                                 entity=site.ref))
-    return DocsSite(site.ref, site.url, site.built / "site", home, pages, fresh is not None,
+    return DocsSite(site.ref, site.url, site.built / "site", home, pages, fresh,
                     tuple(problems))
 
 
 def _problem(ref: str, data: dict[str, Any]) -> Problem:
     return Problem(Severity(data["severity"]), data["code"], data["message"],
                    file=data.get("file"), entity=ref)
-
-
-def _theme_files(cache: Path, sites: list[DocsSite]) -> dict[str, str]:
-    """The theme files every site left out (dest path -> source), from the records."""
-    files: dict[str, str] = {}
-    for site in sites:
-        if site.built is not None:
-            data = json.loads((site.built.parent / "result.json").read_text(encoding="utf-8"))
-            files.update(data["theme_files"])
-    return dict(sorted(files.items()))

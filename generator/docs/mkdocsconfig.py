@@ -25,12 +25,13 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass, field
 from importlib import metadata, util as importlib_util
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any, Callable
 
 import yaml
 
-from generator.docs import techdocs_core
+from generator.docs import confine, techdocs_core
+from generator.docs.confine import DROP, Context
 from generator.docs.yamlsafe import PythonName, Tagged, load
 from generator.model.problem import Problem, error, note, warning
 
@@ -89,15 +90,6 @@ class Prepared:
     problems: list[Problem] = field(default_factory=list)
 
 
-@dataclass
-class _Context:
-    project: Path
-    repo_root: Path
-    allow: Allow
-    lines: dict[tuple, int]
-    report: Callable[..., None]
-
-
 def find_config(project: Path) -> tuple[Path | None, Path | None]:
     """(the config to use, the one ignored beside it): mkdocs.yaml before mkdocs.yml."""
     found = [project / name for name in CONFIG_NAMES if (project / name).is_file()]
@@ -131,9 +123,9 @@ def prepare(project: Path, repo_root: Path, site_name: str, shown: Callable[[Pat
         problems.append(make(code, message, hint=hint, file=shown_config or shown(project),
                              line=line, **where))
 
-    ctx = _Context(project, repo_root, allow, lines, report)
+    ctx = Context(project, repo_root, allow, lines, report)
     config = _sanitise(data, ctx)
-    docs_dir = _docs_dir(config, ctx)
+    docs_dir = confine.docs_dir(config, ctx)
     if docs_dir is None:
         return Prepared(None, config_file, None, problems)
     if not docs_dir.is_dir():
@@ -164,7 +156,7 @@ def _read(path: Path, shown: Callable[[Path], str], entity: str):
     return data, lines, None
 
 
-def _sanitise(data: dict[str, Any], ctx: _Context) -> dict[str, Any]:
+def _sanitise(data: dict[str, Any], ctx: Context) -> dict[str, Any]:
     config: dict[str, Any] = {}
     for key, value in data.items():
         if str(key) not in ALLOWED_KEYS and str(key) not in ctx.allow.keys:
@@ -174,7 +166,7 @@ def _sanitise(data: dict[str, Any], ctx: _Context) -> dict[str, Any]:
                        "if you trust every repository's docs")
             continue
         cleaned = _untag(value, (key,), ctx)
-        if cleaned is not _DROP:
+        if cleaned is not DROP:
             config[str(key)] = cleaned
     config.pop("site_dir", None)
     config.setdefault("site_name", "Documentation Site")
@@ -184,14 +176,11 @@ def _sanitise(data: dict[str, Any], ctx: _Context) -> dict[str, Any]:
     config["markdown_extensions"] = _extensions(config.get("markdown_extensions"), ctx,
                                                 use_blocks)
     if "nav" in config:
-        config["nav"] = _nav(config["nav"], ("nav",), ctx)
+        config["nav"] = confine.nav(config["nav"], ("nav",), ctx)
     return config
 
 
-_DROP = object()
-
-
-def _untag(value: Any, path: tuple, ctx: _Context) -> Any:
+def _untag(value: Any, path: tuple, ctx: Context) -> Any:
     """`value` with tags resolved: allowed python names as strings, `!ENV` by its default
     (never the environment), anything else dropped with a warning."""
     if isinstance(value, PythonName):
@@ -201,7 +190,7 @@ def _untag(value: Any, path: tuple, ctx: _Context) -> Any:
                    "allowed: only the emoji and superfences functions are", path,
                    hint="use one of the pymdownx emoji or superfences functions, or allow "
                    "it under docs.allow.python_names")
-        return _DROP
+        return DROP
     if isinstance(value, Tagged):
         if value.tag == "!ENV":
             fallback = value.value[1:] if isinstance(value.value, list) else []
@@ -209,20 +198,20 @@ def _untag(value: Any, path: tuple, ctx: _Context) -> Any:
                        "the portal holds its tokens", path,
                        hint="write the value into the file" + (
                            "; its default is used" if fallback else ""))
-            return fallback[-1] if fallback else _DROP
+            return fallback[-1] if fallback else DROP
         ctx.report("docs-tag-dropped", f"the YAML tag `{value.tag}` is not supported", path,
                    hint="write plain YAML")
-        return _DROP
+        return DROP
     if isinstance(value, dict):
         out = {}
         for key, item in value.items():
             cleaned = _untag(item, (*path, key), ctx)
-            if cleaned is not _DROP:
+            if cleaned is not DROP:
                 out[str(key)] = cleaned
         return out
     if isinstance(value, list):
         items = [_untag(item, (*path, n), ctx) for n, item in enumerate(value)]
-        return [item for item in items if item is not _DROP]
+        return [item for item in items if item is not DROP]
     return value
 
 
@@ -246,7 +235,7 @@ def _option(data: dict[str, Any], name: str) -> bool:
     return bool(dict(_entries(data.get("plugins"))).get(techdocs_core.NAME, {}).get(name))
 
 
-def _plugins(value: Any, ctx: _Context) -> list[Any]:
+def _plugins(value: Any, ctx: Context) -> list[Any]:
     chosen: list[tuple[str, dict[str, Any]]] = []
     for number, (name, options) in enumerate(_entries(value)):
         if name not in ALLOWED_PLUGINS and name not in ctx.allow.plugins:
@@ -278,7 +267,7 @@ def _plugins(value: Any, ctx: _Context) -> list[Any]:
     return result
 
 
-def _theme(value: Any, ctx: _Context) -> dict[str, Any]:
+def _theme(value: Any, ctx: Context) -> dict[str, Any]:
     """Always material (as techdocs-core forces), with its two features, no palette and
     no web fonts; a `custom_dir` must be inside the repository."""
     theme = dict(value) if isinstance(value, dict) else {}
@@ -286,7 +275,7 @@ def _theme(value: Any, ctx: _Context) -> dict[str, Any]:
         theme = {}
     theme["name"] = "material"
     if "custom_dir" in theme:
-        folder = _inside(ctx.project, theme["custom_dir"], ctx.repo_root)
+        folder = confine.inside(ctx.project, theme["custom_dir"], ctx.repo_root)
         if folder is None:
             ctx.report("docs-path-outside", f"theme.custom_dir `{theme['custom_dir']}` is "
                        "outside the repository and is ignored", ("theme", "custom_dir"),
@@ -302,7 +291,7 @@ def _theme(value: Any, ctx: _Context) -> dict[str, Any]:
     return theme
 
 
-def _extensions(value: Any, ctx: _Context, use_blocks: bool) -> list[Any]:
+def _extensions(value: Any, ctx: Context, use_blocks: bool) -> list[Any]:
     user = []
     for number, (name, options) in enumerate(_entries(value)):
         allowed = (name in MARKDOWN_BUILTINS or name.startswith(("pymdownx.",
@@ -324,85 +313,14 @@ def _extensions(value: Any, ctx: _Context, use_blocks: bool) -> list[Any]:
                        hint=f"install the package that provides `{name}`")
             continue
         if name == "pymdownx.snippets":
-            options = _snippets(options, ctx)
+            options = confine.snippets(options, ctx)
         if name == "plantuml_markdown":
             options = {k: v for k, v in options.items()
                        if k not in ("plantuml_cmd", "server", "kroki_server")}
         if name == "pymdownx.emoji" and "custom_icons" in options:
-            options = _custom_icons(options, ctx)
+            options = confine.custom_icons(options, ctx)
         result.append({name: options} if options else name)
     return result
-
-
-def _snippets(options: dict[str, Any], ctx: _Context) -> dict[str, Any]:
-    """Snippet base paths as absolute folders inside the repository (the default, ".",
-    means the docs project), never the working directory of the build."""
-    bases = options.get("base_path", ["."])
-    bases = [bases] if isinstance(bases, str) else list(bases or ["."])
-    kept = []
-    for base in bases:
-        folder = _inside(ctx.project, base, ctx.repo_root)
-        if folder is None:
-            ctx.report("docs-path-outside", f"pymdownx.snippets base_path `{base}` is outside "
-                       "the repository and is ignored", ("markdown_extensions",),
-                       hint="snippets may only include files of the same repository")
-        else:
-            kept.append(str(folder))
-    return {**options, "base_path": kept or [str(ctx.project)], "restrict_base_path": True,
-            "url_download": False}
-
-
-def _custom_icons(options: dict[str, Any], ctx: _Context) -> dict[str, Any]:
-    icons = options.get("options", {}).get("custom_icons", [])
-    kept = [str(f) for f in (_inside(ctx.project, p, ctx.repo_root) for p in icons) if f]
-    if len(kept) != len(icons):
-        ctx.report("docs-path-outside", "pymdownx.emoji custom_icons outside the repository "
-                   "are ignored", ("markdown_extensions",))
-    return {**options, "options": {**options.get("options", {}), "custom_icons": kept}}
-
-
-def _nav(nav: Any, path: tuple, ctx: _Context) -> Any:
-    """Monorepo `!include path/mkdocs.yml` entries must point inside the repository."""
-    if isinstance(nav, list):
-        items = [_nav(item, (*path, n), ctx) for n, item in enumerate(nav)]
-        return [item for item in items if item is not _DROP]
-    if isinstance(nav, dict):
-        kept = {k: _nav(v, (*path, k), ctx) for k, v in nav.items()}
-        return {k: v for k, v in kept.items() if v is not _DROP} or _DROP
-    if isinstance(nav, str) and nav.startswith("!include"):
-        target = nav[len("!include"):].strip()
-        if _inside(ctx.project, target, ctx.repo_root) is None:
-            ctx.report("docs-path-outside", f"nav `{nav}` includes a file outside the "
-                       "repository and is dropped", path,
-                       hint="monorepo includes must stay inside the repository")
-            return _DROP
-    return nav
-
-
-def _docs_dir(config: dict[str, Any], ctx: _Context) -> Path | None:
-    value = config.get("docs_dir", "docs")
-    folder = _inside(ctx.project, value, ctx.repo_root) if isinstance(value, str) else None
-    if folder is None:
-        ctx.report("docs-dir-outside", f"docs_dir `{value}` must be a relative path inside "
-                   "the repository (no `..`, not absolute)", ("docs_dir",),
-                   hint="move the docs into the repository and point docs_dir at them",
-                   fatal=True)
-    return folder
-
-
-def _inside(base: Path, text: Any, repo_root: Path) -> Path | None:
-    """`base/text` when `text` is relative and stays inside `repo_root`, else None."""
-    if not isinstance(text, str) or not text.strip():
-        return None
-    pure = PurePosixPath(text.strip())
-    if pure.is_absolute() or text.strip().startswith("\\") or ":" in (pure.parts or ("",))[0]:
-        return None
-    target = (base / pure).resolve()
-    try:
-        target.relative_to(repo_root.resolve())
-    except ValueError:
-        return None
-    return target
 
 
 def missing_programs() -> list[Problem]:

@@ -1,12 +1,13 @@
 """Publishing built docs sites into the portal, and their pages into its search box.
 
-Each site is copied from the cache to `docs/<namespace>/<kind>/<name>/`; mkdocs-material's
+Each site is linked (or copied) from the cache to `docs/<namespace>/<kind>/<name>/`; mkdocs-material's
 static files, which every site shares, are copied once to `docs/_theme/material-<version>/`
 (the pages already point there, see `sitebuild.py`).
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,18 +35,28 @@ def publish(built: DocsBuilt, site_dir: Path) -> Published:
         target = page_file(site_dir, site.url.rstrip("/"))
         if site.built is None or target is None:
             continue
-        shutil.copytree(site.built, target, dirs_exist_ok=True)
+        shutil.copytree(site.built, target, dirs_exist_ok=True, copy_function=_link)
         sites += 1
         pages += len(site.pages)
     theme = site_dir / "docs" / theme_folder()
     for dest, source in built.theme_files.items():
         (theme / dest).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, theme / dest)
+        _link(source, theme / dest)
     for path in (site_dir / "docs").rglob("*") if (site_dir / "docs").is_dir() else ():
         if path.is_file():
             files += 1
             size += path.stat().st_size
     return Published(sites, pages, files, size)
+
+
+def _link(source, target) -> None:
+    """A hard link to the cached file when the cache is on the same file system (a build
+    never changes a cached file in place: a rebuilt site is written into a new folder,
+    and pip replaces a theme file rather than rewriting it), else a copy."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 def search_rows(catalog: Catalog, built: DocsBuilt) -> list[tuple[dict[str, str], list[str]]]:

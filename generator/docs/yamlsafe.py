@@ -34,7 +34,7 @@ class Tagged:
     line: int
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when installed
     """SafeLoader that turns tags into markers instead of failing or executing."""
 
 
