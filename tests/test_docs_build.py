@@ -227,3 +227,43 @@ def test_docs_without_index_link_to_their_first_page(tmp_path):
     built = build_docs(catalog_of(root), DocsOptions(cache_dir=tmp_path / "cache"))
     assert built.links[SHOP] == DOCS + "guide/setup.html"
     assert "docs-index-missing" in [p.code for p in built.problems]
+
+
+def test_a_config_inside_docs_is_not_read_and_says_so(tmp_path):
+    files = {"catalog-info.yaml": FILES["catalog-info.yaml"],
+             "docs/mkdocs.yaml": "site_name: Inner\nnav:\n  - Home: intro.md\n",
+             "docs/intro.md": "# Intro\n", "docs/more.md": "# More\n"}
+    root = repo_with(tmp_path / "shop", files)
+    built = build_docs(catalog_of(root), DocsOptions(cache_dir=tmp_path / "cache"))
+    (site,) = built.sites
+    assert sorted(url for url, _, _ in site.pages) == ["intro.html", "more.html"]
+    codes = {p.code: p for p in built.problems}
+    assert codes["docs-config-in-docs"].file.endswith("docs/mkdocs.yaml")
+    assert "docs-index-missing" in codes and built.links[SHOP] == DOCS + "intro.html"
+
+
+def test_a_monorepo_include_builds_the_included_docs(tmp_path):
+    files = dict(FILES, **{
+        "mkdocs.yml": "site_name: Shop\nnav:\n  - Home: index.md\n"
+                      "  - Sub: '!include ./sub/mkdocs.yml'\nplugins: [techdocs-core]\n",
+        "sub/mkdocs.yml": "site_name: sub\nnav:\n  - First: index.md\n",
+        "sub/docs/index.md": "# Sub docs\n\nA quokka lives here.\n",
+    })
+    root = repo_with(tmp_path / "shop", files)
+    result = build(catalog_of(root), tmp_path)
+    sub = tmp_path / "site" / DOCS / "sub" / "index.html"
+    assert sub.is_file() and "quokka" in sub.read_text("utf-8")
+    assert broken_links(tmp_path / "site", "docs") == []
+    assert [p for p in result.problems if p.is_error] == []
+
+
+def test_cold_builds_in_two_caches_write_the_same_bytes(tmp_path):
+    root = repo_with(tmp_path / "shop", FILES)
+    catalog = catalog_of(root)
+    for name in ("one", "two"):
+        build_site(catalog, tmp_path / name, RenderOptions(),
+                   DocsOptions(cache_dir=tmp_path / f"cache-{name}"))
+    one, two = tmp_path / "one" / "docs", tmp_path / "two" / "docs"
+    files = sorted(p.relative_to(one) for p in one.rglob("*") if p.is_file())
+    assert files and files == sorted(p.relative_to(two) for p in two.rglob("*") if p.is_file())
+    assert [f for f in files if (one / f).read_bytes() != (two / f).read_bytes()] == []

@@ -110,6 +110,13 @@ def prepare(project: Path, repo_root: Path, site_name: str, shown: Callable[[Pat
     if config_file is None:
         data: Any = {"site_name": site_name, "docs_dir": "docs"}
         lines: dict[tuple, int] = {}
+        inner, _ = find_config(project / "docs")
+        if inner is not None:
+            problems.append(warning(
+                "docs-config-in-docs", f"{shown(inner)} is not read: the config belongs "
+                "beside the docs folder, so the default config is used", hint="move it "
+                "up one folder, or point the techdocs-ref at the folder holding it (with "
+                "`docs_dir` pointing back at the pages)", file=shown(inner), **where))
     else:
         data, lines, problem = _read(config_file, shown, entity)
         if problem is not None:
