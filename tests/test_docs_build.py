@@ -267,3 +267,18 @@ def test_cold_builds_in_two_caches_write_the_same_bytes(tmp_path):
     files = sorted(p.relative_to(one) for p in one.rglob("*") if p.is_file())
     assert files and files == sorted(p.relative_to(two) for p in two.rglob("*") if p.is_file())
     assert [f for f in files if (one / f).read_bytes() != (two / f).read_bytes()] == []
+
+
+def test_a_monorepo_include_that_would_run_code_is_not_read(tmp_path):
+    marker = tmp_path / "include-ran"
+    files = dict(FILES, **{
+        "mkdocs.yml": "site_name: Shop\nnav:\n  - Home: index.md\n"
+                      "  - Sub: '!include ./sub/mkdocs.yml'\n",
+        "sub/mkdocs.yml": f"site_name: !!python/object/apply:os.system ['touch {marker}']\n",
+        "sub/docs/index.md": "# Sub\n",
+    })
+    root = repo_with(tmp_path / "shop", files)
+    result = build(catalog_of(root), tmp_path)
+    assert (tmp_path / "site" / DOCS / "index.html").is_file()
+    assert not marker.exists()
+    assert "docs-include-dropped" in [p.code for p in result.problems]

@@ -166,7 +166,8 @@ def test_snippets_stay_in_the_repository(tmp_path):
 def test_monorepo_includes_outside_the_repository_are_dropped(tmp_path):
     config = ("site_name: S\nnav:\n  - Home: index.md\n  - Sub: '!include ./sub/mkdocs.yml'\n"
               "  - Evil: '!include ../../other/mkdocs.yml'\n")
-    result = prepared(tmp_path, {"mkdocs.yml": config, "docs/index.md": "# Hi\n"})
+    result = prepared(tmp_path, {"mkdocs.yml": config, "docs/index.md": "# Hi\n",
+                                 "sub/mkdocs.yml": "site_name: sub\n"})
     assert result.config["nav"] == [{"Home": "index.md"}, {"Sub": "!include ./sub/mkdocs.yml"}]
     (problem,) = result.problems
     assert problem.code == "docs-path-outside" and problem.line == 5
@@ -204,3 +205,19 @@ def test_a_missing_drawing_program_is_one_note_per_build_not_a_failure(monkeypat
     assert all(p.severity.value == "note" and p.hint for p in notes)
     result = prepared(tmp_path, {"docs/index.md": "# Hi\n"})
     assert "plantuml_markdown" not in names(result.config["markdown_extensions"])
+
+
+@pytest.mark.parametrize("included, why", [
+    ("site_name: !!python/object/apply:os.getpid []\n", "YAML tags"),
+    ("site_name: !ENV [HOME]\n", "YAML tags"),
+    ("site_name: sub\ndocs_dir: ../../../elsewhere\n", "outside the repository"),
+])
+def test_monorepo_includes_must_be_plain_yaml_inside_the_repository(tmp_path, included, why):
+    config = ("site_name: S\nnav:\n  - Sub: '!include ./sub/mkdocs.yml'\n"
+              "  - W: '*include ./*/mkdocs.yml'\n")
+    result = prepared(tmp_path, {"mkdocs.yml": config, "docs/index.md": "# Hi\n",
+                                 "sub/mkdocs.yml": included})
+    assert result.config["nav"] == []
+    first, second = result.problems
+    assert first.code == "docs-include-dropped" and why in first.message and first.line == 3
+    assert second.code == "docs-include-dropped" and "wildcard" in second.message

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable
 
+import yaml
+
 #: What a sanitising step returns for a value that is left out.
 DROP = object()
 
@@ -63,14 +65,53 @@ def nav(entry: Any, path: tuple, ctx: Context) -> Any:
     if isinstance(entry, dict):
         kept = {k: nav(v, (*path, k), ctx) for k, v in entry.items()}
         return {k: v for k, v in kept.items() if v is not DROP} or DROP
+    if isinstance(entry, str) and entry.startswith("*include"):
+        ctx.report("docs-include-dropped", f"nav `{entry}`: wildcard includes are not "
+                   "built", path, hint="list each included mkdocs.yml with `!include`")
+        return DROP
     if isinstance(entry, str) and entry.startswith("!include"):
-        target = entry[len("!include"):].strip()
-        if inside(ctx.project, target, ctx.repo_root) is None:
+        target = inside(ctx.project, entry[len("!include"):].strip(), ctx.repo_root)
+        if target is None:
             ctx.report("docs-path-outside", f"nav `{entry}` includes a file outside the "
                        "repository and is dropped", path,
                        hint="monorepo includes must stay inside the repository")
             return DROP
+        why = included_problem(target, ctx.repo_root)
+        if why:
+            ctx.report("docs-include-dropped", f"nav `{entry}` is dropped: {why}", path,
+                       hint="keep included configs to plain YAML inside the repository")
+            return DROP
     return entry
+
+
+def included_problem(config: Path, repo_root: Path) -> str | None:
+    """Why a monorepo-included config must not be read, or None. The monorepo plugin reads
+    it with MkDocs' YAML loader, which would build Python objects and read `!ENV`; so it
+    must hold no tag at all, and its docs_dir must stay inside the repository."""
+    from generator.docs.yamlsafe import PythonName, Tagged, load
+
+    try:
+        data, _ = load(config.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        return f"it cannot be read ({exc})"
+    except yaml.YAMLError as exc:
+        return f"it is not valid YAML ({str(exc).splitlines()[0]})"
+    if _has_tag(data, (PythonName, Tagged)):
+        return "it uses YAML tags (python names, !ENV, ...)"
+    docs = data.get("docs_dir", "docs") if isinstance(data, dict) else "docs"
+    if inside(config.parent, docs, repo_root) is None:
+        return f"its docs_dir `{docs}` is outside the repository"
+    return None
+
+
+def _has_tag(value: Any, markers: tuple[type, ...]) -> bool:
+    if isinstance(value, markers):
+        return True
+    if isinstance(value, dict):
+        return any(_has_tag(item, markers) for item in value.values())
+    if isinstance(value, list):
+        return any(_has_tag(item, markers) for item in value)
+    return False
 
 
 def docs_dir(config: dict[str, Any], ctx: Context) -> Path | None:

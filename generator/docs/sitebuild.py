@@ -103,7 +103,8 @@ def build_one(job: SiteJob) -> SiteBuilt:
         config.plugins["playbill-portal"] = plugin
         build(config)
         result.ok = True
-    except (MkDocsException, Exception) as exc:  # a broken site must never stop the others
+    except (MkDocsException, Exception, SystemExit) as exc:  # plugins exit on bad input;
+        # a broken site must never stop the others (nor a pool worker)
         where = plugin.current
         result.problems.append(_problem("error", "docs-build-failed",
                                         f"MkDocs could not build the docs: {_say(exc)}",
