@@ -221,3 +221,17 @@ def test_monorepo_includes_must_be_plain_yaml_inside_the_repository(tmp_path, in
     first, second = result.problems
     assert first.code == "docs-include-dropped" and why in first.message and first.line == 3
     assert second.code == "docs-include-dropped" and "wildcard" in second.message
+
+
+def test_theme_overrides_need_an_opt_in_and_must_stay_inside(tmp_path):
+    config = "site_name: S\ntheme:\n  name: material\n  custom_dir: overrides\n"
+    files = {"mkdocs.yml": config, "docs/index.md": "# Hi\n", "overrides/main.html": "x"}
+    dropped = prepared(tmp_path, files)
+    assert "custom_dir" not in dropped.config["theme"]
+    assert [(p.code, p.line) for p in dropped.problems] == [("docs-config-key-dropped", 4)]
+    allowed = prepared(tmp_path, files, allow=Allow(keys=frozenset({"theme.custom_dir"})))
+    assert allowed.config["theme"]["custom_dir"] == str((tmp_path / "overrides").resolve())
+    outside = prepared(tmp_path, {"mkdocs.yml": config.replace("overrides", "../x")},
+                       allow=Allow(keys=frozenset({"theme.custom_dir"})))
+    assert "custom_dir" not in outside.config["theme"]
+    assert "docs-path-outside" in codes(outside)

@@ -63,6 +63,7 @@ ALLOWED_PYTHON_NAMES = frozenset({
 #: Extensions that run a program to draw (never a server: plantuml_markdown's `server`
 #: option would fetch over the network, and the build fetches nothing).
 NEEDS_PROGRAM = {"plantuml_markdown": "plantuml", "markdown_inline_graphviz": "dot"}
+CUSTOM_DIR = "theme.custom_dir"  # the opt-in name for theme template overrides
 #: Keys Playbill sets itself, whatever the repository says.
 FORCED = {"use_directory_urls": False}  # page.html beside page.md: relative links in raw
 #                                         HTML work, and so does file://
@@ -276,11 +277,18 @@ def _plugins(value: Any, ctx: Context) -> list[Any]:
 
 def _theme(value: Any, ctx: Context) -> dict[str, Any]:
     """Always material (as techdocs-core forces), with its two features, no palette and
-    no web fonts; a `custom_dir` must be inside the repository."""
+    no web fonts. A `custom_dir` holds Jinja templates, which MkDocs renders unsandboxed
+    (a template can reach Python's internals, and so the environment): it is dropped
+    unless `theme.custom_dir` is opted in, and must then be inside the repository."""
     theme = dict(value) if isinstance(value, dict) else {}
     if theme.get("name", "material") != "material" or isinstance(value, str):
         theme = {}
     theme["name"] = "material"
+    if "custom_dir" in theme and CUSTOM_DIR not in ctx.allow.keys:
+        ctx.report("docs-config-key-dropped", "theme.custom_dir is not built: its templates "
+                   "could run code", ("theme", "custom_dir"), hint="allow `theme.custom_dir` "
+                   "under docs.allow.keys if you trust every repository's docs")
+        del theme["custom_dir"]
     if "custom_dir" in theme:
         folder = confine.inside(ctx.project, theme["custom_dir"], ctx.repo_root)
         if folder is None:
