@@ -42,6 +42,15 @@ metadata:
   annotations:
     backstage.io/techdocs-entity: component:default/shop
 spec: {owner: team-a}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Resource
+metadata:
+  name: shop-db
+  annotations:
+    backstage.io/techdocs-entity: component:default/shop
+    backstage.io/techdocs-entity-path: /guide/setup/
+spec: {type: database, owner: team-a}
 """
 
 FILES = {
@@ -130,6 +139,9 @@ def test_entity_pages_link_their_docs_and_other_entities_point_at_them(shop):
     system = (site / "entity/default/system/shop-system.html").read_text("utf-8")
     assert f'href="../../../{DOCS}index.html">Docs' in system  # techdocs-entity
     assert result.docs.links["system:default/shop-system"] == DOCS + "index.html"
+    assert result.docs.links["resource:default/shop-db"] == DOCS + "guide/setup.html"
+    resource = (site / "entity/default/resource/shop-db.html").read_text("utf-8")
+    assert f'href="../../../{DOCS}guide/setup.html">Docs' in resource
 
 
 def test_a_word_only_in_a_docs_page_finds_that_page(shop):
@@ -160,6 +172,8 @@ def test_a_changed_page_rebuilds_only_its_site(tmp_path):
     commit(pygit2.Repository(str(cart)), {"docs/index.md": "# Cart, changed\n"})
     built = build_docs(catalog_of(shop, cart), options)
     assert [site.ref for site in built.sites if site.fresh] == ["component:default/cart"]
+    cached = sorted(entry.name for entry in (tmp_path / "cache/sites").iterdir())
+    assert cached == sorted(site.built.parent.name for site in built.sites)  # old one pruned
 
 
 def test_hooks_never_run(tmp_path):

@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import shutil
 import multiprocessing
 import time
 from dataclasses import asdict, dataclass, field
@@ -100,6 +101,8 @@ def build_docs(catalog: Catalog, options: DocsOptions = DocsOptions(),
         if site.built is not None and site.ref not in done:
             data = json.loads((site.built / "result.json").read_text(encoding="utf-8"))
             done[site.ref] = sitebuild.SiteBuilt(**data)
+    if only is None:
+        _prune(cache, {site.built.name for site in sites if site.built is not None})
     built_now = {job.ref for job in jobs}
     sites = [_finish(site, done.get(site.ref), site.ref in built_now) for site in sites]
     theme = dict(sorted({dest: src for result in done.values() if result.ok
@@ -111,6 +114,15 @@ def build_docs(catalog: Catalog, options: DocsOptions = DocsOptions(),
         all_problems += site.problems
     return DocsBuilt(tuple(sites), theme, {**homes, **others}, tuple(all_problems),
                      time.perf_counter() - started)
+
+
+def _prune(cache: Path, keep: set[str]) -> None:
+    """Remove cached sites this build did not use (old versions of changed docs), so the
+    cache a CI workflow keeps does not grow with every change."""
+    folder = cache / "sites"
+    for entry in sorted(folder.iterdir()) if folder.is_dir() else ():
+        if entry.name not in keep:
+            shutil.rmtree(entry, ignore_errors=True)
 
 
 def _plan(catalog: Catalog, source: DocsSource, options: DocsOptions, cache: Path):

@@ -117,7 +117,8 @@ def external_docs(catalog: Catalog, built: dict[str, str]) -> tuple[dict[str, st
                 file=entity.file, entity=ref,
                 line=entity.document.line_of(("metadata", "annotations", TECHDOCS_ENTITY))))
             continue
+        # techdocs-entity-path names a page by Backstage's directory URL (`guide/setup/`);
+        # here that page is the file `guide/setup.html`
         sub = str(entity.annotations.get(TECHDOCS_ENTITY_PATH) or "").strip("/")
-        urls[ref] = target + (quote(sub) + ".html" if sub else "")
-        # techdocs-entity-path names a page path (Backstage's directory URL), here a file
+        urls[ref] = docs_url(other) + quote(sub) + ".html" if sub else target
     return urls, problems
