@@ -90,7 +90,8 @@ def _deployment(deployment: Obj, pods: list[Obj], owner_of_pod: dict[str, str],
 
 
 def _rollout(deployment: Obj) -> str:
-    """complete, progressing, stuck or paused, from the Progressing condition and counts."""
+    """stuck (Progressing is False), paused, rolling out (pods of the new template still
+    missing, or old ones still running) or complete. Readiness is shown beside it."""
     spec, status = deployment.get("spec", {}), deployment.get("status", {})
     if spec.get("paused"):
         return "paused"
@@ -99,17 +100,17 @@ def _rollout(deployment: Obj) -> str:
     if progressing.get("status") == "False":
         return "stuck"
     desired = spec.get("replicas", 1)
-    done = (status.get("updatedReplicas", 0) == desired
-            and status.get("availableReplicas", 0) == desired
-            and status.get("replicas", 0) == desired)
-    return "complete" if done else "progressing"
+    done = status.get("updatedReplicas", 0) == desired and status.get("replicas", 0) == desired
+    return "complete" if done else "rolling out"
 
 
 def _pod(pod: Obj, deployment: str | None) -> dict[str, Any]:
     statuses = pod.get("status", {}).get("containerStatuses") or []
     containers = [{"name": s.get("name", ""), "image": s.get("image", ""),
                    "ready": bool(s.get("ready")), "restarts": s.get("restartCount", 0),
-                   "state": _state(s)} for s in statuses]
+                   "state": _state(s),
+                   "last": (s.get("lastState", {}).get("terminated") or {}).get("reason")}
+                  for s in statuses]
     return {
         "name": _meta(pod, "name"),
         "phase": pod.get("status", {}).get("phase", "Unknown"),
