@@ -61,7 +61,7 @@ from generator.model.problem import Problem, error
 from generator.model.scm import is_remote_url, remote_user, strip_credentials
 from generator.model.source import DEFAULT_GLOBS
 from generator.status.config import HINTS as KUBERNETES_HINTS
-from generator.status.config import ClusterConfig, KubernetesConfig
+from generator.status.config import ClusterConfig, KubernetesConfig, attach_cluster_lines
 
 CONFIG_FILE = "catalog_sources.yaml"
 DEFAULT_CACHE_DIR = ".playbill/cache"
@@ -384,6 +384,8 @@ def _attach_lines(config: SourcesConfig, root: yaml.MappingNode) -> None:
     if isinstance(entries, yaml.SequenceNode):
         for source, node in zip(config.sources, entries.value):
             source._line = node.start_mark.line + 1
+    if config.kubernetes is not None:
+        attach_cluster_lines(config.kubernetes, root)
 
 
 def _duplicate_keys(node: yaml.Node, shown: str) -> list[Problem]:

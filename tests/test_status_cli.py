@@ -98,6 +98,7 @@ def test_status_reports_an_unreadable_cluster(tmp_path):
     result = run("status", "-q", "--format", "json", cwd=tmp_path)
     [problem] = json.loads(result.output)["problems"]
     assert problem["code"] == "k8s-config" and problem["file"] == "catalog_sources.yaml"
+    assert problem["line"] == 7  # the cluster's entry
     assert result.exit_code == 0
     assert run("status", "-q", "--strict", cwd=tmp_path).exit_code == 1
 

@@ -2,8 +2,9 @@
 
     result = take_snapshot(catalog, cfg.kubernetes, previous=read_snapshot(old), now=now)
 
-sits between graph and render. Clusters are read in parallel, one thread each (the work
-is waiting on sockets); each list call has a timeout. A cluster that cannot be read at
+sits between graph and render. Clusters are read in parallel, one thread each, and a few
+entities at a time within a cluster (the work is waiting on sockets); each list call has
+a timeout. A cluster that cannot be read at
 all (unreachable, timed out, 401, broken kubeconfig) is a Problem and keeps its entry
 from `previous`, the last snapshot that read it; a list refused by RBAC (403) is a
 Problem too, while the rest of that cluster is shown fresh. `now` is injectable so tests
@@ -12,6 +13,7 @@ and reproducible builds get the same bytes.
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -21,7 +23,7 @@ from generator.model.catalog import Catalog
 from generator.model.problem import Problem
 from generator.status import problems as status_problems
 from generator.status.config import ClusterConfig, KubernetesConfig
-from generator.status.fetch import FetchError, open_cluster, taken_at
+from generator.status.fetch import Cluster, FetchError, open_cluster, taken_at
 from generator.status.objects import OBJECT_TYPES
 from generator.status.selection import Target, targets
 from generator.status.snapshot import ClusterState, Snapshot, iso, read_snapshot
@@ -29,6 +31,9 @@ from generator.status.summary import summarise
 
 __all__ = ["StatusResult", "take_snapshot", "read_snapshot", "Snapshot"]
 MAX_THREADS = 8
+#: Lists in flight per cluster: each waits on the network, and an API server takes a few
+#: at once without strain.
+LISTS_PER_CLUSTER = 4
 
 
 @dataclass(frozen=True)
@@ -59,38 +64,52 @@ def take_snapshot(catalog: Catalog, config: KubernetesConfig | None,
         reads = list(pool.map(lambda c: read_cluster(c, found, config.timeout, now),
                               config.clusters))
     snapshot = _merge(reads, found, previous, now)
-    for read in reads:
-        problems += status_problems.cluster_problems(read.state, snapshot, config_file)
+    for read, cluster in zip(reads, config.clusters):
+        problems += status_problems.cluster_problems(read.state, snapshot, config_file,
+                                                     cluster.line)
     return StatusResult(snapshot, problems)
 
 
 def read_cluster(config: ClusterConfig, found: list[Target], timeout: float,
                  now: datetime) -> ClusterRead:
-    """Every object type for every target of this cluster; stops at the first error that
-    means the whole cluster cannot be read."""
+    """Every object type for every target of this cluster, a few targets at a time; the
+    first error that means the whole cluster cannot be read stops the rest."""
     try:
         cluster = open_cluster(config, timeout)
     except FetchError as exc:
         return ClusterRead(ClusterState(config.name, None, False, (exc.to_dict(),)),
                            failed=True)
     when = taken_at(cluster, now)
-    errors: list[FetchError] = []
-    entities: dict[str, list[dict[str, Any]]] = {}
-    for target in (t for t in found if config.name in t.clusters):
-        lists = {}
-        for kind in OBJECT_TYPES:
-            try:
-                lists[kind.name] = cluster.list(kind, target.namespace, target.selector)
-            except FetchError as exc:
-                errors.append(exc)
-                if exc.whole_cluster:
-                    state = ClusterState(config.name, None, False, (exc.to_dict(),))
-                    return ClusterRead(state, failed=True)
-        summary = summarise(lists, when)
-        if summary:
-            entities[target.entity] = summary
+    stop = threading.Event()
+    mine = [target for target in found if config.name in target.clusters]
+    with ThreadPoolExecutor(max_workers=LISTS_PER_CLUSTER) as pool:
+        results = list(pool.map(lambda t: _read_target(cluster, t, when, stop), mine))
+    errors = [error for _, _, found_errors in results for error in found_errors]
+    fatal = next((error for error in errors if error.whole_cluster), None)
+    if fatal is not None:
+        return ClusterRead(ClusterState(config.name, None, False, (fatal.to_dict(),)),
+                           failed=True)
+    entities = {target.entity: summary for target, summary, _ in results if summary}
     state = ClusterState(config.name, iso(when), True, tuple(e.to_dict() for e in errors))
     return ClusterRead(state, entities)
+
+
+def _read_target(cluster: Cluster, target: Target, when: datetime, stop: threading.Event
+                 ) -> tuple[Target, list[dict[str, Any]] | None, list[FetchError]]:
+    """One entity's lists in one cluster, summarised; None when the cluster failed."""
+    lists: dict[str, list[dict[str, Any]]] = {}
+    errors: list[FetchError] = []
+    for kind in OBJECT_TYPES:
+        if stop.is_set():
+            return target, None, errors
+        try:
+            lists[kind.name] = cluster.list(kind, target.namespace, target.selector)
+        except FetchError as exc:
+            errors.append(exc)
+            if exc.whole_cluster:
+                stop.set()
+                return target, None, errors
+    return target, summarise(lists, when), errors
 
 
 def _merge(reads: list[ClusterRead], found: list[Target], previous: Snapshot | None,

@@ -24,8 +24,9 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
-from pydantic import model_validator
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo
+from pydantic import field_validator, model_validator
 
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _CLUSTER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
@@ -59,6 +60,13 @@ class ClusterConfig(BaseModel):
     in_cluster: bool = False
     recorded: Path | None = None
     token_env: str | None = None
+
+    _line: int | None = PrivateAttr(default=None)
+
+    @property
+    def line(self) -> int | None:
+        """The line of this cluster's entry in the config file, when read from one."""
+        return self._line
 
     @field_validator("name")
     @classmethod
@@ -112,3 +120,14 @@ class KubernetesConfig(BaseModel):
         if repeated:
             raise ValueError(f"cluster names must be unique; repeated: {', '.join(repeated)}")
         return value
+
+
+def attach_cluster_lines(config: KubernetesConfig, root: yaml.MappingNode) -> None:
+    """Note each cluster's line in the config file, so its problems can point at it."""
+    section = next((v for k, v in root.value if k.value == "kubernetes"), None)
+    if not isinstance(section, yaml.MappingNode):
+        return
+    entries = next((v for k, v in section.value if k.value == "clusters"), None)
+    if isinstance(entries, yaml.SequenceNode):
+        for cluster, node in zip(config.clusters, entries.value):
+            cluster._line = node.start_mark.line + 1

@@ -30,8 +30,8 @@ _HINTS = {
 }
 
 
-def cluster_problems(read: ClusterState, snapshot: Snapshot, config_file: str | None
-                     ) -> list[Problem]:
+def cluster_problems(read: ClusterState, snapshot: Snapshot, config_file: str | None,
+                     line: int | None = None) -> list[Problem]:
     """One warning per failure code of a cluster read, saying which snapshot is shown."""
     by_code: dict[str, list[dict]] = {}
     for error in read.errors:
@@ -48,7 +48,7 @@ def cluster_problems(read: ClusterState, snapshot: Snapshot, config_file: str | 
         problems.append(Problem(
             Severity.WARNING, code,
             f"Kubernetes cluster {read.name}: {errors[0]['message']}{more}.{kept}",
-            hint=_HINTS.get(code, _HINTS["k8s-fetch-error"]), file=config_file))
+            hint=_HINTS.get(code, _HINTS["k8s-fetch-error"]), file=config_file, line=line))
     return problems
 
 
