@@ -153,3 +153,14 @@ def test_text_from_a_cluster_is_escaped(example, tmp_path):
     out = build(example, tmp_path / "site", kube({"name": "evil", "recorded": str(recording)}))
     page = text(out, GATEWAY)
     assert "<script>x()" not in page and "&lt;script&gt;x()&lt;/script&gt;" in page
+
+
+def test_a_refused_resource_is_said_once_per_cluster_on_a_page(example, tmp_path):
+    with KubeServer(load_items(DEMO), token="t") as api:
+        api.forbidden = {"daemonsets"}
+        config = api.write_kubeconfig(tmp_path / "kubeconfig", context="live", token="t")
+        out = build(example, tmp_path / "site", kube(
+            {"name": "live", "context": "live", "kubeconfig": str(config)}))
+    page = text(out, GATEWAY)
+    assert page.count("cannot list resource") == 1 and "(and 7 more like it)" in page
+    assert "stale</span>" not in page and "3 problems found" in page

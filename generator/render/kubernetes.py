@@ -35,7 +35,7 @@ def entity_view(snapshot: Snapshot | None, entity: Entity) -> dict[str, Any] | N
     for state in snapshot.clusters:
         namespaces = [_namespace(ns) for ns in data.get(state.name, [])]
         clusters.append({"name": state.name, "taken_at": state.taken_at, "fresh": state.fresh,
-                         "errors": list(state.errors), "namespaces": namespaces})
+                         "errors": _by_code(state.errors), "namespaces": namespaces})
     findings = [f for c in clusters for ns in c["namespaces"] for f in ns["findings"]]
     return {
         "clusters": clusters,
@@ -63,6 +63,16 @@ def health_context(catalog: Catalog, snapshot: Snapshot) -> dict[str, Any]:
     rows.sort(key=lambda row: (-row["worst"], row["entity"].ref))
     return {"clusters": [c.to_dict() for c in snapshot.clusters], "rows": rows,
             "generated_at": snapshot.generated_at}
+
+
+def _by_code(errors) -> list[dict[str, Any]]:
+    """A cluster's failed lists, once per kind of failure: the first message and how many
+    more there were (a 403 on one resource fails it for every entity)."""
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for error in errors:
+        grouped.setdefault(error["code"], []).append(error)
+    return [{"code": code, "message": found[0]["message"], "more": len(found) - 1}
+            for code, found in sorted(grouped.items())]
 
 
 def _namespace(entry: dict[str, Any]) -> dict[str, Any]:
