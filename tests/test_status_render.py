@@ -164,3 +164,18 @@ def test_a_refused_resource_is_said_once_per_cluster_on_a_page(example, tmp_path
     page = text(out, GATEWAY)
     assert page.count("cannot list resource") == 1 and "(and 7 more like it)" in page
     assert "stale</span>" not in page and "3 problems found" in page
+
+
+def test_a_cluster_without_an_entitys_workloads_is_left_out_of_its_tab(example, tmp_path):
+    items = [i for i in load_items(DEMO) if i["metadata"]["labels"]["app"] == "web-shop"]
+    small = tmp_path / "small.json"
+    small.write_text(json.dumps({"kind": "List", "apiVersion": "v1", "items": items}))
+    out = build(example, tmp_path / "site", kube({"name": "demo", "recorded": str(DEMO)},
+                                                 {"name": "small", "recorded": str(small)}))
+    assert 'data-cluster="small"' in text(out, "component:default/web-shop")
+    gateway = text(out, GATEWAY)
+    assert 'data-cluster="demo"' in gateway and 'data-cluster="small"' not in gateway
+    empty = tmp_path / "empty.json"
+    empty.write_text('{"kind": "List", "apiVersion": "v1", "items": []}')
+    out = build(example, tmp_path / "none", kube({"name": "empty", "recorded": str(empty)}))
+    assert "No workloads of Payment gateway on any configured cluster" in text(out, GATEWAY)

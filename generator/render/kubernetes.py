@@ -4,7 +4,8 @@ Both read the status stage's `Snapshot` only; nothing here talks to a cluster. T
 the snapshot's own (`taken_at` per cluster), so a page changes only when a cluster's
 state or the time it was read changes. Entities Backstage would give a Kubernetes tab
 (a kubernetes-id or label-selector annotation) get one even when no cluster has their
-workloads, to say so.
+workloads, to say so; a cluster with neither workloads nor errors for an entity is left
+out of its tab, as Backstage leaves it out of its response.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ def entity_view(snapshot: Snapshot | None, entity: Entity) -> dict[str, Any] | N
     clusters = []
     for state in snapshot.clusters:
         namespaces = [_namespace(ns) for ns in data.get(state.name, [])]
+        if not namespaces and not state.errors:
+            continue  # as in Backstage: a cluster with nothing to say is left out
         clusters.append({"name": state.name, "taken_at": state.taken_at, "fresh": state.fresh,
                          "errors": _by_code(state.errors), "namespaces": namespaces})
     findings = [f for c in clusters for ns in c["namespaces"] for f in ns["findings"]]
