@@ -14,6 +14,7 @@ from generator.render import RenderOptions, RenderResult, render_site
 from generator.render.output import staged_site
 from generator.scaffold import checks as scaffold_checks
 from generator.search import SearchIndexResult
+from generator.status.snapshot import STATUS_FILE, Snapshot
 
 
 def read_catalog(trees: Sequence[SourceTree], problems: Sequence[Problem] = ()) -> Catalog:
@@ -46,12 +47,15 @@ class SiteResult:
         return [*self.render.problems, *self.search.problems]
 
 
-def build_site(catalog: Catalog, site_dir: Path, options: RenderOptions = RenderOptions()
-               ) -> SiteResult:
+def build_site(catalog: Catalog, site_dir: Path, options: RenderOptions = RenderOptions(),
+               status: Snapshot | None = None) -> SiteResult:
     """render -> search, into a staged folder that replaces `site_dir` only when both
     succeed. Raises SiteDirError (before writing anything) when `site_dir` holds something
-    Playbill did not write."""
+    Playbill did not write. `status` (the status stage's snapshot) is written beside the
+    pages as status.json, the one file of the site that carries the build's time."""
     with staged_site(site_dir) as staging:
-        rendered = render_site(catalog, staging, options)
+        rendered = render_site(catalog, staging, options, status)
         indexed = search.write_index(catalog, staging)
+        if status is not None:
+            (staging / STATUS_FILE).write_text(status.to_json(), encoding="utf-8")
     return SiteResult(site_dir, rendered, indexed)

@@ -17,6 +17,7 @@ from generator.model.catalog import Catalog
 from generator.model.problem import Problem
 from generator.progress import Progress
 from generator.scaffold.cli import scaffold
+from generator.status.cli import snapshot_for_build, status
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 DEFAULT_SOURCES = "catalog_sources.yaml"
@@ -93,10 +94,11 @@ def build(paths, sources_file, cache_dir, site_dir, templates, strict, quiet) ->
     progress = Progress(enabled=not quiet)
     catalog, cfg = _read_with_config(paths, sources_file, cache_dir, progress)
     target, options = _site_options(cfg, site_dir, templates)
+    status = snapshot_for_build(catalog, cfg, target, progress)
     progress(f"Rendering {len(catalog.entities):,} entities into {target}")
-    result = _build_site(catalog, target, options)
+    result = _build_site(catalog, target, options, status)
     progress.finish()
-    problems = [*catalog.problems, *result.problems]
+    problems = [*catalog.problems, *result.problems, *(status.problems if status else ())]
     click.echo(_build_summary(result, problems, len(catalog.entities)))
     sys.exit(_exit_code(problems, strict=True) if strict else EXIT_OK)
 
@@ -125,9 +127,11 @@ def serve(paths, sources_file, cache_dir, site_dir, port, rebuild, templates, qu
         cfg = _config_or_exit(Path(sources_file))
     target, options = _site_options(cfg, site_dir, templates)
     if rebuild:
-        result = _build_site(catalog, target, options)
+        status = snapshot_for_build(catalog, cfg, target, progress)
+        result = _build_site(catalog, target, options, status)
         progress.finish()
-        click.echo(_build_summary(result, [*catalog.problems, *result.problems],
+        click.echo(_build_summary(result, [*catalog.problems, *result.problems,
+                                           *(status.problems if status else ())],
                                   len(catalog.entities)))
     if not (target / "index.html").is_file():
         _usage_error([], f"No site in {target}: run `playbill build` first, or drop --no-build.")
@@ -155,8 +159,9 @@ def _site_options(cfg, site_dir: Path | None, templates: Path | None):
     return target, options
 
 
-def _build_site(catalog: Catalog, target: Path, options):
-    """build_site, with a folder we must not replace or a broken template as exit 2."""
+def _build_site(catalog: Catalog, target: Path, options, status=None):
+    """build_site, with a folder we must not replace or a broken template as exit 2.
+    `status` is the status stage's result (None without Kubernetes clusters)."""
     import jinja2
 
     from generator.build import build_site
@@ -164,7 +169,7 @@ def _build_site(catalog: Catalog, target: Path, options):
     from generator.render.templates import TemplateFolderError
 
     try:
-        return build_site(catalog, target, options)
+        return build_site(catalog, target, options, status.snapshot if status else None)
     except (SiteDirError, TemplateFolderError) as exc:
         _usage_error([], str(exc))
     except jinja2.TemplateError as exc:
@@ -255,6 +260,7 @@ def _usage_error(problems: list[Problem], message: str | None = None) -> None:
 
 
 main.add_command(scaffold)
+main.add_command(status)
 
 if __name__ == "__main__":  # pragma: no cover
     main()
