@@ -51,15 +51,26 @@ def catalog_options(command):
               show_default=True, help="How problems are printed.")
 @click.option("--strict", is_flag=True, help="Warnings fail too (exit 1).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
-def validate(paths, sources_file, cache_dir, fmt, strict, quiet) -> None:
+@click.option("--partial", is_flag=True,
+              help="Refs to entities not among the files read are notes, not warnings "
+                   "(one repository's files, whose teams and systems live elsewhere).")
+@click.option("--against", metavar="PATH|URL",
+              help="A published portal's catalog.json: refs to entities in it are fine.")
+def validate(paths, sources_file, cache_dir, fmt, strict, quiet, partial, against) -> None:
     """Validate catalog files exactly as Backstage would, and report every problem.
 
     PATHS are catalog files or folders (folders are searched for entity YAML files). Without
     PATHS, the sources listed in --sources are fetched and read.
     """
+    from generator.partial import AgainstError, judge_unseen, known_refs
+
     progress = Progress(enabled=not quiet)
+    try:
+        known = known_refs(against) if against else frozenset()
+    except AgainstError as exc:
+        _usage_error([], f"--against: {exc}")
     catalog = _read(paths, sources_file, cache_dir, progress)
-    problems = catalog.problems
+    problems = judge_unseen(catalog, known, partial, against or "")
     count = len(catalog.entities)
     if fmt == "json":
         click.echo(report.as_json(problems, count))
