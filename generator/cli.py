@@ -148,6 +148,55 @@ def serve(paths, sources_file, cache_dir, site_dir, port, rebuild, templates, qu
     serving.serve_until_interrupted(server, log=not quiet)
 
 
+@main.group()
+def owner() -> None:
+    """Change who owns an entity, as a commit or pull request for review."""
+
+
+@owner.command("set")
+@click.argument("entity_ref")
+@click.argument("new_owner")
+@catalog_options
+@click.option("--local", is_flag=True,
+              help="Commit on a new branch of the local repository instead of opening a "
+                   "pull request.")
+@click.option("--branch", help="Name of the new branch (default: playbill/owner/…).")
+@click.option("--base", help="Branch the pull request targets (default: the branch read).")
+@click.option("--repo", "github_repo", metavar="OWNER/NAME",
+              help="The GitHub repository (default: the source's own).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
+def owner_set(entity_ref, new_owner, paths, sources_file, cache_dir, local, branch, base,
+              github_repo, quiet) -> None:
+    """Set ENTITY_REF's spec.owner to NEW_OWNER (a Group or User in the catalog).
+
+    Only the owner line of the entity's file changes. A pull request is opened through
+    the GitHub REST API (GITHUB_TOKEN, GITHUB_API_URL), or with --local a commit is left
+    on a new branch. PATHS and --sources say where the catalog is read, as for `validate`.
+    """
+    from generator.owner.change import OwnerError, plan
+    from generator.owner.publish import commit_locally, open_pull_request
+    from generator.scaffold.github_api import GitHubClient
+
+    catalog = _read(paths, sources_file, cache_dir, Progress(enabled=not quiet))
+    try:
+        change = plan(catalog, entity_ref, new_owner)
+        if local:
+            done = commit_locally(change, branch)
+        else:
+            done = open_pull_request(change, GitHubClient.from_env(), github_repo, base, branch)
+    except OwnerError as exc:
+        click.echo(f"error: {exc}", err=True)
+        if exc.hint:
+            click.echo(f"  hint: {exc.hint}", err=True)
+        sys.exit(EXIT_USAGE)
+    where = f"{change.in_repo}:{done.line}"
+    if done.pull_url:
+        click.echo(f"Opened {done.pull_url}: {change.title} ({where}, branch {done.branch})")
+    else:
+        click.echo(f"Committed {done.commit[:10]} on branch {done.branch}: {change.title} "
+                   f"({where}); push it and open a pull request")
+
+
 def _site_options(cfg, site_dir: Path | None, templates: Path | None):
     """Where to write and how to render: options override the sources file's `site:`."""
     from generator.config import DEFAULT_SITE_DIR
