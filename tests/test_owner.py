@@ -290,3 +290,20 @@ def test_a_repository_without_a_github_remote_needs_repo_or_local(tmp_path):
     assert result.exit_code == 2
     assert "not on a Git host Playbill knows" in result.stderr and "--local" in result.stderr
 
+
+# --- the portal ------------------------------------------------------------------------
+
+def test_entity_pages_show_the_command_beside_the_change_owner_link(tmp_path):
+    from generator.model.scm import RepoWeb
+    from test_render import example_catalog, render_one
+
+    catalog = example_catalog(RepoWeb("github", "https://github.com/acme/shop", "main"))
+    html = render_one(catalog, "component:default/checkout-service", tmp_path)
+    source = html[html.index('<section id="source"'):]
+    source = source[:source.index("</section>")]
+    link = source.index(">Edit / change owner</a>")
+    command = source.index("<code>playbill owner set component:default/checkout-service "
+                           "NEW_OWNER</code>")
+    assert link < command
+    group = render_one(catalog, "group:default/engineering", tmp_path)
+    assert "playbill owner set" not in group  # groups have no owner to change
