@@ -197,6 +197,37 @@ def owner_set(entity_ref, new_owner, paths, sources_file, cache_dir, local, bran
                    f"({where}); push it and open a pull request")
 
 
+@main.command("diff")
+@click.argument("base")
+@click.argument("head")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--sources", "sources_file", type=click.Path(path_type=Path), default=None,
+              help=f"Sources file, as each commit has it (default: {DEFAULT_SOURCES}).")
+@click.option("--repo", "repo_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("."), show_default=True, help="A folder of the Git repository.")
+@click.option("--cache-dir", type=click.Path(path_type=Path), default=None,
+              help="Where Git sources are cloned (default: .playbill/cache in the repository).")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown",
+              show_default=True, help="Markdown for a pull request comment, or JSON.")
+def diff_command(base, head, paths, sources_file, repo_dir, cache_dir, fmt) -> None:
+    """Entities added, removed and changed (owner, lifecycle, relations, other fields)
+    between commits BASE and HEAD.
+
+    PATHS (relative to the repository's root) or the sources file are read at each commit
+    from a temporary clone; the working tree is not touched.
+    """
+    import json
+
+    from generator.diff import DiffError, as_markdown, diff_revisions
+
+    try:
+        found = diff_revisions(repo_dir, base, head, list(paths), sources_file, cache_dir)
+    except DiffError as exc:
+        _usage_error([], str(exc))
+    click.echo(json.dumps(found.to_json_dict(), indent=2) if fmt == "json"
+               else as_markdown(found), nl=fmt == "json")
+
+
 def _site_options(cfg, site_dir: Path | None, templates: Path | None):
     """Where to write and how to render: options override the sources file's `site:`."""
     from generator.config import DEFAULT_SITE_DIR
