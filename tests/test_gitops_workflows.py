@@ -12,12 +12,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pygit2
 import pytest
 import yaml
 
 from generator.cli import build as build_command
 from generator.config import DEFAULT_CACHE_DIR
-from gitrepo import make_repo
+from gitrepo import commit, make_repo
 from test_partial import SERVICE, portal  # noqa: F401  (a fixture)
 from test_scaffold_workflows import actionlint, needs_actionlint
 
@@ -100,10 +101,30 @@ def test_portal_build_step_writes_the_folder_it_uploads(tmp_path):
 def test_validate_workflow_runs_the_action_on_pull_requests():
     flow = workflow("validate.yml")
     assert list(flow["on"]) == ["pull_request"]
-    step = flow["jobs"]["validate"]["steps"][-1]
+    step = flow["jobs"]["validate"]["steps"][1]
     assert step["uses"] == "./"
     assert step["with"]["command"] == "validate" and step["with"]["format"] == "github"
     assert (ROOT / step["with"]["sources"]).is_file()
+
+
+def test_validate_workflow_writes_the_catalog_diff_to_the_summary(tmp_path):
+    """The diff step in a checkout of a pull request: origin/<base> and HEAD ahead of it."""
+    origin = tmp_path / "origin"
+    make_repo(origin, {"catalog_sources.yaml": "sources:\n  - path: .\n",
+                       "catalog-info.yaml": SERVICE})
+    checkout = tmp_path / "checkout"
+    repo = pygit2.clone_repository(origin.as_uri(), str(checkout))
+    commit(repo, {"catalog-info.yaml": SERVICE.replace("lifecycle: production",
+                                                       "lifecycle: deprecated")}, "Retire")
+    step = next(s for s in workflow("validate.yml")["jobs"]["validate"]["steps"]
+                if s.get("name") == "Catalog diff")
+    env = runner_env(tmp_path, checkout)
+    env["BASE_REF"] = "main"  # what ${{ github.base_ref }} gives
+    done = run_bash(step["run"], checkout, env)
+    assert done.returncode == 0, done.stderr
+    summary = Path(env["GITHUB_STEP_SUMMARY"]).read_text(encoding="utf-8")
+    assert summary.startswith("### Catalog changes")
+    assert "- `component:default/billing`\n  - lifecycle: `production` → `deprecated`" in summary
 
 
 # --- the composite action --------------------------------------------------------------
