@@ -307,3 +307,25 @@ def test_entity_pages_show_the_command_beside_the_change_owner_link(tmp_path):
     assert link < command
     group = render_one(catalog, "group:default/engineering", tmp_path)
     assert "playbill owner set" not in group  # groups have no owner to change
+
+
+# --- a catalog read through the sources file --------------------------------------------
+
+def test_a_git_source_gets_a_pull_request_but_no_local_commit(github, tmp_path):
+    """A `url:` source is a cached clone: --local would commit into Playbill's cache."""
+    checkout_of(github, tmp_path)
+    portal = tmp_path / "portal"
+    portal.mkdir()
+    url = github.bare("acme", "billing").path
+    (portal / "catalog_sources.yaml").write_text(
+        f"sources:\n  - url: {Path(url).as_uri()}\n    name: billing\n"
+        "    catalog: ['teams.yaml', 'services/catalog-info.yaml']\n", encoding="utf-8")
+    local = run(portal, "component:billing", "team-b", "--local")
+    assert local.exit_code == 2 and "cached clone" in local.stderr
+    env = {"GITHUB_API_URL": github.url, "GITHUB_TOKEN": "s3cret-t0ken"}
+    no_repo = run(portal, "component:billing", "team-b", env=env)
+    assert no_repo.exit_code == 2 and "--repo OWNER/NAME" in no_repo.stderr
+    pulled = run(portal, "component:billing", "team-b", "--repo", "acme/billing", env=env)
+    assert pulled.exit_code == 0, pulled.output
+    assert github.pulls[0]["base"] == {"ref": "main"}
+    assert "s3cret" not in pulled.output

@@ -33,6 +33,11 @@ class Delivered:
 
 def commit_locally(change: OwnerChange, branch: str | None = None) -> Delivered:
     """Commit the edit on a new branch `branch` from HEAD, without checking it out."""
+    if "ref_type" in change.tree.extra:  # set by the sources stage on its cached clones
+        raise OwnerError(f"{change.tree.name} is read from Playbill's cached clone of "
+                         f"{change.tree.remote}, which is fetched again on every run",
+                         "open a pull request (drop --local), or run --local in your own "
+                         "checkout of that repository")
     repo = pygit2.Repository(str(change.tree.root))
     if repo.head_is_unborn:
         raise OwnerError(f"{change.tree.root} has no commits yet")
