@@ -177,3 +177,11 @@ def test_an_unknown_revision_is_a_usage_error(history):
 def sha(root: Path, rev: str) -> str:
     from pygit2 import Commit, Repository
     return str(Repository(str(root)).revparse_single(rev).peel(Commit).id)[:7]
+
+
+def test_backwards_files_only_the_later_commit_has_are_gone(history):
+    """The temporary clone starts at HEAD: checking out an older commit must drop what
+    it does not have (shipping), not read it from the clone's first checkout."""
+    found = diff_revisions(history, "v3", "v1", [Path(".")])
+    assert [s.ref for s in found.added] == ["component:default/payments"]
+    assert [s.ref for s in found.removed] == ["component:default/shipping"]
