@@ -94,7 +94,13 @@ def validate(paths, sources_file, cache_dir, fmt, strict, quiet, partial, agains
               help="Exit 1 when the catalog has errors or warnings (the site is written "
                    "anyway).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
-def build(paths, sources_file, cache_dir, site_dir, templates, strict, quiet) -> None:
+@click.option("--shard", metavar="K/N",
+              help="Only fetch and check the K-th of N parts of the sources, into "
+                   "--shard-dir; `playbill merge` makes the site from all N.")
+@click.option("--shard-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Where --shard writes (default: .playbill/shards/K).")
+def build(paths, sources_file, cache_dir, site_dir, templates, strict, quiet, shard,
+          shard_dir) -> None:
     """Build the static portal: read and validate the catalog, then write the site.
 
     The site is written even when the catalog has problems (its Health page lists them);
@@ -102,6 +108,8 @@ def build(paths, sources_file, cache_dir, site_dir, templates, strict, quiet) ->
     for `validate`.
     """
     progress = Progress(enabled=not quiet)
+    if shard:
+        sys.exit(_build_shard(paths, sources_file, shard, shard_dir, strict, progress))
     catalog, cfg = _read_with_config(paths, sources_file, cache_dir, progress)
     target, options = _site_options(cfg, site_dir, templates)
     progress(f"Rendering {len(catalog.entities):,} entities into {target}")
@@ -226,6 +234,63 @@ def diff_command(base, head, paths, sources_file, repo_dir, cache_dir, fmt) -> N
         _usage_error([], str(exc))
     click.echo(json.dumps(found.to_json_dict(), indent=2) if fmt == "json"
                else as_markdown(found), nl=fmt == "json")
+
+
+@main.command()
+@click.argument("shard_dirs", nargs=-1, required=True,
+                type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.option("--sources", "sources_file", type=click.Path(path_type=Path),
+              default=DEFAULT_SOURCES, show_default=True, help="The sources file the shards read.")
+@click.option("--cache-dir", type=click.Path(path_type=Path), default=None,
+              help="Where the shards' clones are gathered (default: cache_dir in the sources "
+                   "file).")
+@click.option("--site-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Where the site is written (as for `build`).")
+@click.option("--templates", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="A folder of your own templates, searched before Playbill's.")
+@click.option("--strict", is_flag=True, help="Exit 1 when the catalog has errors or warnings.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
+def merge(shard_dirs, sources_file, cache_dir, site_dir, templates, strict, quiet) -> None:
+    """Build the site from the folders of `playbill build --shard K/N`, for K = 1..N.
+
+    Nothing is fetched: the site shows the commits the shards fetched, and equals a single
+    `playbill build` of them.
+    """
+    from generator.shards import ShardError, read_merged
+
+    progress = Progress(enabled=not quiet)
+    cfg = _config_or_exit(Path(sources_file))
+    try:
+        catalog = read_merged(cfg, list(shard_dirs), cache_dir or cfg.cache_dir, progress)
+    except ShardError as exc:
+        _usage_error([], str(exc))
+    target, options = _site_options(cfg, site_dir, templates)
+    result = _build_site(catalog, target, options)
+    progress.finish()
+    problems = [*catalog.problems, *result.problems]
+    click.echo(_build_summary(result, problems, len(catalog.entities)))
+    sys.exit(_exit_code(problems, strict=True) if strict else EXIT_OK)
+
+
+def _build_shard(paths, sources_file: Path, text: str, folder: Path | None, strict: bool,
+                 progress: Progress) -> int:
+    """`build --shard K/N`: fetch and check shard K's sources; refs into other shards are
+    notes, since only the merge sees them all."""
+    from generator.shards import Shard, ShardError, check_shard
+
+    try:
+        shard = Shard.parse(text)
+    except ShardError as exc:
+        _usage_error([], str(exc))
+    if paths:
+        _usage_error([], "--shard splits the sources file's sources; it takes no PATHS.")
+    folder = folder or Path(".playbill") / "shards" / str(shard.number)
+    trees, entities, problems = check_shard(_config_or_exit(Path(sources_file)), shard,
+                                            folder, progress)
+    progress.finish()
+    click.echo(f"Shard {shard.number}/{shard.count}: {trees} sources into {folder}; "
+               + report.summary_line(report.summarize(problems, entities)))
+    return _exit_code(problems, strict=True) if strict else EXIT_OK
 
 
 def _site_options(cfg, site_dir: Path | None, templates: Path | None):
