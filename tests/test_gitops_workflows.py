@@ -37,7 +37,8 @@ def workflow(name: str) -> dict:
 @needs_actionlint
 def test_portal_workflows_pass_actionlint():
     """validate.yml runs `uses: ./`, so actionlint checks its inputs against action.yml."""
-    files = [str(WORKFLOWS / "portal.yml"), str(WORKFLOWS / "validate.yml")]
+    files = [str(WORKFLOWS / name) for name in ("portal.yml", "portal-sharded.yml",
+                                                "validate.yml")]
     run = subprocess.run([actionlint(), "-no-color", *files], capture_output=True, text=True,
                          cwd=ROOT, timeout=60)
     assert run.returncode == 0, run.stdout + run.stderr
@@ -82,9 +83,7 @@ def test_portal_caches_the_clone_folder_playbill_uses():
 def test_portal_build_step_writes_the_folder_it_uploads(tmp_path):
     """Run the build step's script on a copy of this repository's catalog, as the runner
     would from the checkout's root, and check the artifact path holds the site."""
-    for folder in ("example", "scaffold_templates"):
-        shutil.copytree(ROOT / folder, tmp_path / folder)
-    shutil.copy(ROOT / "catalog_sources.yaml", tmp_path)
+    portal_checkout(tmp_path)
     steps = workflow("portal.yml")["jobs"]["build"]["steps"]
     script = next(s["run"] for s in steps if s.get("name") == "Build the portal")
     words = shlex.split(script)
@@ -96,6 +95,55 @@ def test_portal_build_step_writes_the_folder_it_uploads(tmp_path):
     upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-pages-artifact"))
     assert (tmp_path / upload["with"]["path"] / "index.html").is_file()
     assert (tmp_path / upload["with"]["path"] / "catalog.json").is_file()
+
+
+def portal_checkout(folder: Path) -> Path:
+    """What actions/checkout gives the portal jobs: this repository's catalog."""
+    for name in ("example", "scaffold_templates"):
+        shutil.copytree(ROOT / name, folder / name)
+    shutil.copy(ROOT / "catalog_sources.yaml", folder)
+    return folder
+
+
+def step_named(job: dict, name: str) -> dict:
+    return next(step for step in job["steps"] if step.get("name") == name)
+
+
+def test_the_sharded_workflow_deploys_the_same_site(tmp_path):
+    """Each matrix job's shard step, the artifacts as download-artifact lays them out, and
+    the merge step: the uploaded site equals portal.yml's. Both run in the same workspace
+    path, as on GitHub's runners (`path:` sources outside Git name their folder)."""
+    workspace = tmp_path / "workspace"
+    single = portal_checkout(workspace)
+    build = step_named(workflow("portal.yml")["jobs"]["build"], "Build the portal")["run"]
+    assert run_bash(build, single, runner_env(tmp_path, single)).returncode == 0
+    expected = tree_files(single / "_site")
+    shutil.rmtree(workspace)
+
+    flow = workflow("portal-sharded.yml")
+    job, numbers = flow["jobs"]["shard"], flow["jobs"]["shard"]["strategy"]["matrix"]["shard"]
+    upload = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/upload-artifact"))
+    merge_ws = portal_checkout(workspace)
+    for number in numbers:
+        work = portal_checkout(tmp_path / f"shard-job-{number}")
+        env = {**runner_env(tmp_path, work), "SHARD": str(number), "SHARDS": str(len(numbers))}
+        done = run_bash(step_named(job, "Fetch and check shard")["run"], work, env)
+        assert done.returncode == 0, done.stdout + done.stderr
+        name = upload["with"]["name"].replace("${{ matrix.shard }}", str(number))
+        shutil.copytree(work / upload["with"]["path"].replace("${{ matrix.shard }}", str(number)),
+                        merge_ws / "shards" / name)  # download-artifact: <path>/<name>/
+    merge = flow["jobs"]["merge"]
+    done = run_bash(step_named(merge, "Build the portal from the shards")["run"], merge_ws,
+                    runner_env(tmp_path, merge_ws))
+    assert done.returncode == 0, done.stdout + done.stderr
+    site = next(s for s in merge["steps"] if "upload-pages-artifact" in s.get("uses", ""))
+    assert tree_files(merge_ws / site["with"]["path"]) == expected
+
+
+def tree_files(root: Path) -> dict[str, bytes]:
+    assert (root / "index.html").is_file(), root
+    return {p.relative_to(root).as_posix(): p.read_bytes()
+            for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def test_validate_workflow_runs_the_action_on_pull_requests():
