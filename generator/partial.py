@@ -34,6 +34,8 @@ def judge_unseen(catalog: Catalog, known: Collection[str] = (), partial: bool = 
     """`catalog.problems`, with each missing-target warning judged again: dropped when
     `known` (node keys from `catalog.json`) has its target, a note when `partial`, else
     kept (naming `against` when the target is not there either)."""
+    if not (known or partial or against):
+        return list(catalog.problems)  # nothing to judge: spare a large catalog the pass
     missing = dict((problem, target) for target, problem in
                    missing_targets(list(catalog.entities.values())))
     judged = []
