@@ -52,15 +52,26 @@ def catalog_options(command):
               show_default=True, help="How problems are printed.")
 @click.option("--strict", is_flag=True, help="Warnings fail too (exit 1).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
-def validate(paths, sources_file, cache_dir, fmt, strict, quiet) -> None:
+@click.option("--partial", is_flag=True,
+              help="Refs to entities not among the files read are notes, not warnings "
+                   "(one repository's files, whose teams and systems live elsewhere).")
+@click.option("--against", metavar="PATH|URL",
+              help="A published portal's catalog.json: refs to entities in it are fine.")
+def validate(paths, sources_file, cache_dir, fmt, strict, quiet, partial, against) -> None:
     """Validate catalog files exactly as Backstage would, and report every problem.
 
     PATHS are catalog files or folders (folders are searched for entity YAML files). Without
     PATHS, the sources listed in --sources are fetched and read.
     """
+    from generator.partial import AgainstError, judge_unseen, known_refs
+
     progress = Progress(enabled=not quiet)
+    try:
+        known = known_refs(against) if against else frozenset()
+    except AgainstError as exc:
+        _usage_error([], f"--against: {exc}")
     catalog = _read(paths, sources_file, cache_dir, progress)
-    problems = catalog.problems
+    problems = judge_unseen(catalog, known, partial, against or "")
     count = len(catalog.entities)
     if fmt == "json":
         click.echo(report.as_json(problems, count))
@@ -84,7 +95,13 @@ def validate(paths, sources_file, cache_dir, fmt, strict, quiet) -> None:
               help="Exit 1 when the catalog has errors or warnings (the site is written "
                    "anyway).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
-def build(paths, sources_file, cache_dir, site_dir, templates, strict, quiet) -> None:
+@click.option("--shard", metavar="K/N",
+              help="Only fetch and check the K-th of N parts of the sources, into "
+                   "--shard-dir; `playbill merge` makes the site from all N.")
+@click.option("--shard-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Where --shard writes (default: .playbill/shards/K).")
+def build(paths, sources_file, cache_dir, site_dir, templates, strict, quiet, shard,
+          shard_dir) -> None:
     """Build the static portal: read and validate the catalog, then write the site.
 
     The site is written even when the catalog has problems (its Health page lists them);
@@ -92,6 +109,8 @@ def build(paths, sources_file, cache_dir, site_dir, templates, strict, quiet) ->
     for `validate`.
     """
     progress = Progress(enabled=not quiet)
+    if shard:
+        sys.exit(_build_shard(paths, sources_file, shard, shard_dir, strict, progress))
     catalog, cfg = _read_with_config(paths, sources_file, cache_dir, progress)
     target, options = _site_options(cfg, site_dir, templates)
     status = snapshot_for_build(catalog, cfg, target, progress)
@@ -139,6 +158,143 @@ def serve(paths, sources_file, cache_dir, site_dir, port, rebuild, templates, qu
     click.echo(f"Serving {target} at {serving.url_of(server)} (Ctrl+C to stop)")
     sys.stdout.flush()
     serving.serve_until_interrupted(server, log=not quiet)
+
+
+@main.group()
+def owner() -> None:
+    """Change who owns an entity, as a commit or pull request for review."""
+
+
+@owner.command("set")
+@click.argument("entity_ref")
+@click.argument("new_owner")
+@catalog_options
+@click.option("--local", is_flag=True,
+              help="Commit on a new branch of the local repository instead of opening a "
+                   "pull request.")
+@click.option("--branch", help="Name of the new branch (default: playbill/owner/…).")
+@click.option("--base", help="Branch the pull request targets (default: the branch read).")
+@click.option("--repo", "github_repo", metavar="OWNER/NAME",
+              help="The GitHub repository (default: the source's own).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
+def owner_set(entity_ref, new_owner, paths, sources_file, cache_dir, local, branch, base,
+              github_repo, quiet) -> None:
+    """Set ENTITY_REF's spec.owner to NEW_OWNER (a Group or User in the catalog).
+
+    Only the owner line of the entity's file changes. A pull request is opened through
+    the GitHub REST API (GITHUB_TOKEN, GITHUB_API_URL), or with --local a commit is left
+    on a new branch. PATHS and --sources say where the catalog is read, as for `validate`.
+    """
+    from generator.owner.change import OwnerError, plan
+    from generator.owner.publish import commit_locally, open_pull_request
+    from generator.scaffold.github_api import GitHubClient
+
+    catalog = _read(paths, sources_file, cache_dir, Progress(enabled=not quiet))
+    try:
+        change = plan(catalog, entity_ref, new_owner)
+        if local:
+            done = commit_locally(change, branch)
+        else:
+            done = open_pull_request(change, GitHubClient.from_env(), github_repo, base, branch)
+    except OwnerError as exc:
+        click.echo(f"error: {exc}", err=True)
+        if exc.hint:
+            click.echo(f"  hint: {exc.hint}", err=True)
+        sys.exit(EXIT_USAGE)
+    where = f"{change.in_repo}:{done.line}"
+    if done.pull_url:
+        click.echo(f"Opened {done.pull_url}: {change.title} ({where}, branch {done.branch})")
+    else:
+        click.echo(f"Committed {done.commit[:10]} on branch {done.branch}: {change.title} "
+                   f"({where}); push it and open a pull request")
+
+
+@main.command("diff")
+@click.argument("base")
+@click.argument("head")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--sources", "sources_file", type=click.Path(path_type=Path), default=None,
+              help=f"Sources file, as each commit has it (default: {DEFAULT_SOURCES}).")
+@click.option("--repo", "repo_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("."), show_default=True, help="A folder of the Git repository.")
+@click.option("--cache-dir", type=click.Path(path_type=Path), default=None,
+              help="Where Git sources are cloned (default: .playbill/cache in the repository).")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown",
+              show_default=True, help="Markdown for a pull request comment, or JSON.")
+def diff_command(base, head, paths, sources_file, repo_dir, cache_dir, fmt) -> None:
+    """Entities added, removed and changed (owner, lifecycle, relations, other fields)
+    between commits BASE and HEAD.
+
+    PATHS (relative to the repository's root) or the sources file are read at each commit
+    from a temporary clone; the working tree is not touched.
+    """
+    import json
+
+    from generator.diff import DiffError, as_markdown, diff_revisions
+
+    try:
+        found = diff_revisions(repo_dir, base, head, list(paths), sources_file, cache_dir)
+    except DiffError as exc:
+        _usage_error([], str(exc))
+    click.echo(json.dumps(found.to_json_dict(), indent=2) if fmt == "json"
+               else as_markdown(found), nl=fmt == "json")
+
+
+@main.command()
+@click.argument("shard_dirs", nargs=-1, required=True,
+                type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.option("--sources", "sources_file", type=click.Path(path_type=Path),
+              default=DEFAULT_SOURCES, show_default=True, help="The sources file the shards read.")
+@click.option("--cache-dir", type=click.Path(path_type=Path), default=None,
+              help="Where the shards' clones are gathered (default: cache_dir in the sources "
+                   "file).")
+@click.option("--site-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Where the site is written (as for `build`).")
+@click.option("--templates", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="A folder of your own templates, searched before Playbill's.")
+@click.option("--strict", is_flag=True, help="Exit 1 when the catalog has errors or warnings.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
+def merge(shard_dirs, sources_file, cache_dir, site_dir, templates, strict, quiet) -> None:
+    """Build the site from the folders of `playbill build --shard K/N`, for K = 1..N.
+
+    Nothing is fetched: the site shows the commits the shards fetched, and equals a single
+    `playbill build` of them.
+    """
+    from generator.shards import ShardError, read_merged
+
+    progress = Progress(enabled=not quiet)
+    cfg = _config_or_exit(Path(sources_file))
+    try:
+        catalog = read_merged(cfg, list(shard_dirs), cache_dir or cfg.cache_dir, progress)
+    except ShardError as exc:
+        _usage_error([], str(exc))
+    target, options = _site_options(cfg, site_dir, templates)
+    result = _build_site(catalog, target, options)
+    progress.finish()
+    problems = [*catalog.problems, *result.problems]
+    click.echo(_build_summary(result, problems, len(catalog.entities)))
+    sys.exit(_exit_code(problems, strict=True) if strict else EXIT_OK)
+
+
+def _build_shard(paths, sources_file: Path, text: str, folder: Path | None, strict: bool,
+                 progress: Progress) -> int:
+    """`build --shard K/N`: fetch and check shard K's sources; refs into other shards are
+    notes, since only the merge sees them all."""
+    from generator.shards import Shard, ShardError, check_shard
+
+    try:
+        shard = Shard.parse(text)
+    except ShardError as exc:
+        _usage_error([], str(exc))
+    if paths:
+        _usage_error([], "--shard splits the sources file's sources; it takes no PATHS.")
+    folder = folder or Path(".playbill") / "shards" / str(shard.number)
+    trees, entities, problems = check_shard(_config_or_exit(Path(sources_file)), shard,
+                                            folder, progress)
+    progress.finish()
+    click.echo(f"Shard {shard.number}/{shard.count}: {trees} sources into {folder}; "
+               + report.summary_line(report.summarize(problems, entities)))
+    return _exit_code(problems, strict=True) if strict else EXIT_OK
 
 
 def _site_options(cfg, site_dir: Path | None, templates: Path | None):
