@@ -113,12 +113,7 @@ def build(paths, sources_file, cache_dir, site_dir, templates, strict, quiet, sh
         sys.exit(_build_shard(paths, sources_file, shard, shard_dir, strict, progress))
     catalog, cfg = _read_with_config(paths, sources_file, cache_dir, progress)
     target, options = _site_options(cfg, site_dir, templates)
-    status = snapshot_for_build(catalog, cfg, target, progress)
-    progress(f"Rendering {len(catalog.entities):,} entities into {target}")
-    result = _build_site(catalog, target, options, status)
-    progress.finish()
-    problems = [*catalog.problems, *result.problems, *(status.problems if status else ())]
-    click.echo(_build_summary(result, problems, len(catalog.entities)))
+    problems = _write_site(catalog, cfg, target, options, progress)
     sys.exit(_exit_code(problems, strict=True) if strict else EXIT_OK)
 
 
@@ -146,12 +141,7 @@ def serve(paths, sources_file, cache_dir, site_dir, port, rebuild, templates, qu
         cfg = _config_or_exit(Path(sources_file))
     target, options = _site_options(cfg, site_dir, templates)
     if rebuild:
-        status = snapshot_for_build(catalog, cfg, target, progress)
-        result = _build_site(catalog, target, options, status)
-        progress.finish()
-        click.echo(_build_summary(result, [*catalog.problems, *result.problems,
-                                           *(status.problems if status else ())],
-                                  len(catalog.entities)))
+        _write_site(catalog, cfg, target, options, progress)
     if not (target / "index.html").is_file():
         _usage_error([], f"No site in {target}: run `playbill build` first, or drop --no-build.")
     server = serving.make_server(target, port)
@@ -269,10 +259,7 @@ def merge(shard_dirs, sources_file, cache_dir, site_dir, templates, strict, quie
     except ShardError as exc:
         _usage_error([], str(exc))
     target, options = _site_options(cfg, site_dir, templates)
-    result = _build_site(catalog, target, options)
-    progress.finish()
-    problems = [*catalog.problems, *result.problems]
-    click.echo(_build_summary(result, problems, len(catalog.entities)))
+    problems = _write_site(catalog, cfg, target, options, progress)
     sys.exit(_exit_code(problems, strict=True) if strict else EXIT_OK)
 
 
@@ -313,6 +300,18 @@ def _site_options(cfg, site_dir: Path | None, templates: Path | None):
         graph_depth=site.graph_depth if site else RenderOptions.graph_depth,
     )
     return target, options
+
+
+def _write_site(catalog: Catalog, cfg, target: Path, options, progress: Progress) -> list:
+    """status -> render -> search for `build`, `serve` and `merge`; prints the summary and
+    returns every problem (catalog, clusters, site)."""
+    status = snapshot_for_build(catalog, cfg, target, progress)
+    progress(f"Rendering {len(catalog.entities):,} entities into {target}")
+    result = _build_site(catalog, target, options, status)
+    progress.finish()
+    problems = [*catalog.problems, *result.problems, *(status.problems if status else ())]
+    click.echo(_build_summary(result, problems, len(catalog.entities)))
+    return problems
 
 
 def _build_site(catalog: Catalog, target: Path, options, status=None):

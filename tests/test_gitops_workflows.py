@@ -112,11 +112,14 @@ def step_named(job: dict, name: str) -> dict:
 def test_the_sharded_workflow_deploys_the_same_site(tmp_path):
     """Each matrix job's shard step, the artifacts as download-artifact lays them out, and
     the merge step: the uploaded site equals portal.yml's. Both run in the same workspace
-    path, as on GitHub's runners (`path:` sources outside Git name their folder)."""
+    path, as on GitHub's runners (`path:` sources outside Git name their folder).
+    status.json says when the Kubernetes snapshot was taken, so all jobs get the same
+    SOURCE_DATE_EPOCH, as reproducible builds do for runs that must compare equal."""
+    clock = {"SOURCE_DATE_EPOCH": "1764806400"}
     workspace = tmp_path / "workspace"
     single = portal_checkout(workspace)
     build = step_named(workflow("portal.yml")["jobs"]["build"], "Build the portal")["run"]
-    assert run_bash(build, single, runner_env(tmp_path, single)).returncode == 0
+    assert run_bash(build, single, {**runner_env(tmp_path, single), **clock}).returncode == 0
     expected = tree_files(single / "_site")
     shutil.rmtree(workspace)
 
@@ -126,7 +129,7 @@ def test_the_sharded_workflow_deploys_the_same_site(tmp_path):
     merge_ws = portal_checkout(workspace)
     for number in numbers:
         work = portal_checkout(tmp_path / f"shard-job-{number}")
-        env = {**runner_env(tmp_path, work), "SHARD": str(number), "SHARDS": str(len(numbers))}
+        env = {**runner_env(tmp_path, work), **clock, "SHARD": str(number), "SHARDS": str(len(numbers))}
         done = run_bash(step_named(job, "Fetch and check shard")["run"], work, env)
         assert done.returncode == 0, done.stdout + done.stderr
         name = upload["with"]["name"].replace("${{ matrix.shard }}", str(number))
@@ -134,7 +137,7 @@ def test_the_sharded_workflow_deploys_the_same_site(tmp_path):
                         merge_ws / "shards" / name)  # download-artifact: <path>/<name>/
     merge = flow["jobs"]["merge"]
     done = run_bash(step_named(merge, "Build the portal from the shards")["run"], merge_ws,
-                    runner_env(tmp_path, merge_ws))
+                    {**runner_env(tmp_path, merge_ws), **clock})
     assert done.returncode == 0, done.stdout + done.stderr
     site = next(s for s in merge["steps"] if "upload-pages-artifact" in s.get("uses", ""))
     assert tree_files(merge_ws / site["with"]["path"]) == expected
