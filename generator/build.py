@@ -14,6 +14,7 @@ from generator.render import RenderOptions, RenderResult, render_site
 from generator.render.output import staged_site
 from generator.scaffold import checks as scaffold_checks
 from generator.search import SearchIndexResult
+from generator.status.snapshot import STATUS_FILE, Snapshot
 
 if TYPE_CHECKING:
     from generator.docs import DocsBuilt, DocsOptions
@@ -54,10 +55,13 @@ class SiteResult:
 
 
 def build_site(catalog: Catalog, site_dir: Path, options: RenderOptions = RenderOptions(),
-               docs_options: "DocsOptions | None" = None) -> SiteResult:
+               status: Snapshot | None = None, docs_options: "DocsOptions | None" = None
+               ) -> SiteResult:
     """docs -> render -> search, into a staged folder that replaces `site_dir` only when
     all succeed. Raises SiteDirError (before writing anything) when `site_dir` holds
-    something Playbill did not write. Without `docs_options`, no docs are built."""
+    something Playbill did not write. `status` (the status stage's snapshot) is written
+    beside the pages as status.json, the one file of the site that carries the build's
+    time. Without `docs_options`, no docs are built."""
     built = published = None
     rows: list = []
     if docs_options is not None:
@@ -73,6 +77,8 @@ def build_site(catalog: Catalog, site_dir: Path, options: RenderOptions = Render
     with staged_site(site_dir) as staging:
         if built is not None:
             published = publish(built, staging)
-        rendered = render_site(catalog, staging, options)
+        rendered = render_site(catalog, staging, options, status)
         indexed = search.write_index(catalog, staging, extra_rows=rows)
+        if status is not None:
+            (staging / STATUS_FILE).write_text(status.to_json(), encoding="utf-8")
     return SiteResult(site_dir, rendered, indexed, built, published)

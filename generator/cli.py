@@ -16,7 +16,9 @@ from generator.build import read_catalog
 from generator.model.catalog import Catalog
 from generator.model.problem import Problem
 from generator.progress import Progress
+from generator.docs.cli import docs, docs_options
 from generator.scaffold.cli import scaffold
+from generator.status.cli import snapshot_for_build, status
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 DEFAULT_SOURCES = "catalog_sources.yaml"
@@ -51,15 +53,26 @@ def catalog_options(command):
               show_default=True, help="How problems are printed.")
 @click.option("--strict", is_flag=True, help="Warnings fail too (exit 1).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
-def validate(paths, sources_file, cache_dir, fmt, strict, quiet) -> None:
+@click.option("--partial", is_flag=True,
+              help="Refs to entities not among the files read are notes, not warnings "
+                   "(one repository's files, whose teams and systems live elsewhere).")
+@click.option("--against", metavar="PATH|URL",
+              help="A published portal's catalog.json: refs to entities in it are fine.")
+def validate(paths, sources_file, cache_dir, fmt, strict, quiet, partial, against) -> None:
     """Validate catalog files exactly as Backstage would, and report every problem.
 
     PATHS are catalog files or folders (folders are searched for entity YAML files). Without
     PATHS, the sources listed in --sources are fetched and read.
     """
+    from generator.partial import AgainstError, judge_unseen, known_refs
+
     progress = Progress(enabled=not quiet)
+    try:
+        known = known_refs(against) if against else frozenset()
+    except AgainstError as exc:
+        _usage_error([], f"--against: {exc}")
     catalog = _read(paths, sources_file, cache_dir, progress)
-    problems = catalog.problems
+    problems = judge_unseen(catalog, known, partial, against or "")
     count = len(catalog.entities)
     if fmt == "json":
         click.echo(report.as_json(problems, count))
@@ -85,7 +98,13 @@ def validate(paths, sources_file, cache_dir, fmt, strict, quiet) -> None:
 @click.option("--docs/--no-docs", "with_docs", default=True, show_default=True,
               help="Build entities' TechDocs (backstage.io/techdocs-ref) into the site.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
-def build(paths, sources_file, cache_dir, site_dir, templates, strict, with_docs, quiet) -> None:
+@click.option("--shard", metavar="K/N",
+              help="Only fetch and check the K-th of N parts of the sources, into "
+                   "--shard-dir; `playbill merge` makes the site from all N.")
+@click.option("--shard-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Where --shard writes (default: .playbill/shards/K).")
+def build(paths, sources_file, cache_dir, site_dir, templates, strict, with_docs, quiet, shard,
+          shard_dir) -> None:
     """Build the static portal: read and validate the catalog, then write the site.
 
     The site is written even when the catalog has problems (its Health page lists them);
@@ -93,13 +112,12 @@ def build(paths, sources_file, cache_dir, site_dir, templates, strict, with_docs
     for `validate`.
     """
     progress = Progress(enabled=not quiet)
+    if shard:
+        sys.exit(_build_shard(paths, sources_file, shard, shard_dir, strict, progress))
     catalog, cfg = _read_with_config(paths, sources_file, cache_dir, progress)
     target, options = _site_options(cfg, site_dir, templates)
-    progress(f"Rendering {len(catalog.entities):,} entities into {target}")
-    result = _build_site(catalog, target, options, _docs_options(cfg, options, with_docs))
-    progress.finish()
-    problems = [*catalog.problems, *result.problems]
-    click.echo(_build_summary(result, problems, len(catalog.entities)))
+    problems = _write_site(catalog, cfg, target, options, progress,
+                           docs_options(cfg, options.templates, with_docs))
     sys.exit(_exit_code(problems, strict=True) if strict else EXIT_OK)
 
 
@@ -127,16 +145,149 @@ def serve(paths, sources_file, cache_dir, site_dir, port, rebuild, templates, qu
         cfg = _config_or_exit(Path(sources_file))
     target, options = _site_options(cfg, site_dir, templates)
     if rebuild:
-        result = _build_site(catalog, target, options, _docs_options(cfg, options, True))
-        progress.finish()
-        click.echo(_build_summary(result, [*catalog.problems, *result.problems],
-                                  len(catalog.entities)))
+        _write_site(catalog, cfg, target, options, progress,
+                    docs_options(cfg, options.templates, True))
     if not (target / "index.html").is_file():
         _usage_error([], f"No site in {target}: run `playbill build` first, or drop --no-build.")
     server = serving.make_server(target, port)
     click.echo(f"Serving {target} at {serving.url_of(server)} (Ctrl+C to stop)")
     sys.stdout.flush()
     serving.serve_until_interrupted(server, log=not quiet)
+
+
+@main.group()
+def owner() -> None:
+    """Change who owns an entity, as a commit or pull request for review."""
+
+
+@owner.command("set")
+@click.argument("entity_ref")
+@click.argument("new_owner")
+@catalog_options
+@click.option("--local", is_flag=True,
+              help="Commit on a new branch of the local repository instead of opening a "
+                   "pull request.")
+@click.option("--branch", help="Name of the new branch (default: playbill/owner/…).")
+@click.option("--base", help="Branch the pull request targets (default: the branch read).")
+@click.option("--repo", "github_repo", metavar="OWNER/NAME",
+              help="The GitHub repository (default: the source's own).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
+def owner_set(entity_ref, new_owner, paths, sources_file, cache_dir, local, branch, base,
+              github_repo, quiet) -> None:
+    """Set ENTITY_REF's spec.owner to NEW_OWNER (a Group or User in the catalog).
+
+    Only the owner line of the entity's file changes. A pull request is opened through
+    the GitHub REST API (GITHUB_TOKEN, GITHUB_API_URL), or with --local a commit is left
+    on a new branch. PATHS and --sources say where the catalog is read, as for `validate`.
+    """
+    from generator.owner.change import OwnerError, plan
+    from generator.owner.publish import commit_locally, open_pull_request
+    from generator.scaffold.github_api import GitHubClient
+
+    catalog = _read(paths, sources_file, cache_dir, Progress(enabled=not quiet))
+    try:
+        change = plan(catalog, entity_ref, new_owner)
+        if local:
+            done = commit_locally(change, branch)
+        else:
+            done = open_pull_request(change, GitHubClient.from_env(), github_repo, base, branch)
+    except OwnerError as exc:
+        click.echo(f"error: {exc}", err=True)
+        if exc.hint:
+            click.echo(f"  hint: {exc.hint}", err=True)
+        sys.exit(EXIT_USAGE)
+    where = f"{change.in_repo}:{done.line}"
+    if done.pull_url:
+        click.echo(f"Opened {done.pull_url}: {change.title} ({where}, branch {done.branch})")
+    else:
+        click.echo(f"Committed {done.commit[:10]} on branch {done.branch}: {change.title} "
+                   f"({where}); push it and open a pull request")
+
+
+@main.command("diff")
+@click.argument("base")
+@click.argument("head")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--sources", "sources_file", type=click.Path(path_type=Path), default=None,
+              help=f"Sources file, as each commit has it (default: {DEFAULT_SOURCES}).")
+@click.option("--repo", "repo_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("."), show_default=True, help="A folder of the Git repository.")
+@click.option("--cache-dir", type=click.Path(path_type=Path), default=None,
+              help="Where Git sources are cloned (default: .playbill/cache in the repository).")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown",
+              show_default=True, help="Markdown for a pull request comment, or JSON.")
+def diff_command(base, head, paths, sources_file, repo_dir, cache_dir, fmt) -> None:
+    """Entities added, removed and changed (owner, lifecycle, relations, other fields)
+    between commits BASE and HEAD.
+
+    PATHS (relative to the repository's root) or the sources file are read at each commit
+    from a temporary clone; the working tree is not touched.
+    """
+    import json
+
+    from generator.diff import DiffError, as_markdown, diff_revisions
+
+    try:
+        found = diff_revisions(repo_dir, base, head, list(paths), sources_file, cache_dir)
+    except DiffError as exc:
+        _usage_error([], str(exc))
+    click.echo(json.dumps(found.to_json_dict(), indent=2) if fmt == "json"
+               else as_markdown(found), nl=fmt == "json")
+
+
+@main.command()
+@click.argument("shard_dirs", nargs=-1, required=True,
+                type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.option("--sources", "sources_file", type=click.Path(path_type=Path),
+              default=DEFAULT_SOURCES, show_default=True, help="The sources file the shards read.")
+@click.option("--cache-dir", type=click.Path(path_type=Path), default=None,
+              help="Where the shards' clones are gathered (default: cache_dir in the sources "
+                   "file).")
+@click.option("--site-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Where the site is written (as for `build`).")
+@click.option("--templates", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="A folder of your own templates, searched before Playbill's.")
+@click.option("--strict", is_flag=True, help="Exit 1 when the catalog has errors or warnings.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
+def merge(shard_dirs, sources_file, cache_dir, site_dir, templates, strict, quiet) -> None:
+    """Build the site from the folders of `playbill build --shard K/N`, for K = 1..N.
+
+    Nothing is fetched: the site shows the commits the shards fetched, and equals a single
+    `playbill build` of them.
+    """
+    from generator.shards import ShardError, read_merged
+
+    progress = Progress(enabled=not quiet)
+    cfg = _config_or_exit(Path(sources_file))
+    try:
+        catalog = read_merged(cfg, list(shard_dirs), cache_dir or cfg.cache_dir, progress)
+    except ShardError as exc:
+        _usage_error([], str(exc))
+    target, options = _site_options(cfg, site_dir, templates)
+    problems = _write_site(catalog, cfg, target, options, progress,
+                           docs_options(cfg, options.templates, True))
+    sys.exit(_exit_code(problems, strict=True) if strict else EXIT_OK)
+
+
+def _build_shard(paths, sources_file: Path, text: str, folder: Path | None, strict: bool,
+                 progress: Progress) -> int:
+    """`build --shard K/N`: fetch and check shard K's sources; refs into other shards are
+    notes, since only the merge sees them all."""
+    from generator.shards import Shard, ShardError, check_shard
+
+    try:
+        shard = Shard.parse(text)
+    except ShardError as exc:
+        _usage_error([], str(exc))
+    if paths:
+        _usage_error([], "--shard splits the sources file's sources; it takes no PATHS.")
+    folder = folder or Path(".playbill") / "shards" / str(shard.number)
+    trees, entities, problems = check_shard(_config_or_exit(Path(sources_file)), shard,
+                                            folder, progress)
+    progress.finish()
+    click.echo(f"Shard {shard.number}/{shard.count}: {trees} sources into {folder}; "
+               + report.summary_line(report.summarize(problems, entities)))
+    return _exit_code(problems, strict=True) if strict else EXIT_OK
 
 
 def _site_options(cfg, site_dir: Path | None, templates: Path | None):
@@ -157,23 +308,22 @@ def _site_options(cfg, site_dir: Path | None, templates: Path | None):
     return target, options
 
 
-def _docs_options(cfg, options, wanted: bool):
-    """How docs are built (from the sources file's `docs:`), or None when they are not."""
-    from generator.docs import DocsOptions
-    from generator.docs.mkdocsconfig import Allow
-
-    docs = cfg.docs if cfg is not None else None
-    if not wanted or (docs is not None and not docs.enabled):
-        return None
-    if docs is None:
-        return DocsOptions(templates=options.templates)
-    allow = Allow(*(frozenset(getattr(docs.allow, name)) for name in
-                    ("keys", "plugins", "extensions", "python_names")))
-    return DocsOptions(docs.cache_dir, allow, options.templates)
+def _write_site(catalog: Catalog, cfg, target: Path, options, progress: Progress,
+                docs_options=None) -> list:
+    """status -> docs -> render -> search for `build`, `serve` and `merge`; prints the
+    summary and returns every problem (catalog, clusters, docs, site)."""
+    status = snapshot_for_build(catalog, cfg, target, progress)
+    progress(f"Rendering {len(catalog.entities):,} entities into {target}")
+    result = _build_site(catalog, target, options, status, docs_options)
+    progress.finish()
+    problems = [*catalog.problems, *result.problems, *(status.problems if status else ())]
+    click.echo(_build_summary(result, problems, len(catalog.entities)))
+    return problems
 
 
-def _build_site(catalog: Catalog, target: Path, options, docs_options=None):
-    """build_site, with a folder we must not replace or a broken template as exit 2."""
+def _build_site(catalog: Catalog, target: Path, options, status=None, docs_options=None):
+    """build_site, with a folder we must not replace or a broken template as exit 2.
+    `status` is the status stage's result (None without Kubernetes clusters)."""
     import jinja2
 
     from generator.build import build_site
@@ -181,7 +331,8 @@ def _build_site(catalog: Catalog, target: Path, options, docs_options=None):
     from generator.render.templates import TemplateFolderError
 
     try:
-        return build_site(catalog, target, options, docs_options)
+        return build_site(catalog, target, options, status.snapshot if status else None,
+                          docs_options)
     except (SiteDirError, TemplateFolderError) as exc:
         _usage_error([], str(exc))
     except jinja2.TemplateError as exc:
@@ -276,55 +427,9 @@ def _usage_error(problems: list[Problem], message: str | None = None) -> None:
     sys.exit(EXIT_USAGE)
 
 
-@main.command("docs")
-@click.argument("entity_ref")
-@click.option("--sources", "sources_file", type=click.Path(path_type=Path),
-              default=DEFAULT_SOURCES, show_default=True,
-              help="Sources file listing Git repositories and folders to read.")
-@click.option("--cache-dir", type=click.Path(path_type=Path), default=None,
-              help="Where Git clones are kept between runs.")
-@click.option("--out", type=click.Path(path_type=Path, file_okay=False),
-              default=Path(".playbill/docs-preview"), show_default=True,
-              help="Where the preview is written (replaced on every run).")
-@click.option("--serve", "serve_it", is_flag=True, help="Serve the preview on 127.0.0.1.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
-def docs_command(entity_ref, sources_file, cache_dir, out, serve_it, port) -> None:
-    """Build one entity's TechDocs for a local preview (e.g. component:default/shop)."""
-    import shutil
-
-    from generator.docs import build_docs
-    from generator.docs.publish import publish
-    from generator.model.catalog import ref_key
-
-    progress = Progress(enabled=False)
-    catalog, cfg = _read_with_config((), sources_file, cache_dir, progress)
-    ref = ref_key(entity_ref if ":" in entity_ref else f"component:{entity_ref}")
-    if ref not in catalog.entities:
-        _usage_error([], f"No entity {ref} in the catalog.")
-    options = _docs_options(cfg, _site_options(cfg, None, None)[1], True)
-    built = build_docs(catalog, options, only=[ref])
-    for problem in built.problems:
-        where = ":".join(str(x) for x in (problem.file, problem.line) if x)
-        click.echo(f"{where + ': ' if where else ''}{problem.severity.value}: {problem.message}",
-                   err=True)
-    url = built.links.get(ref)
-    if not built.sites or built.sites[0].built is None or url is None:
-        click.echo(f"error: no docs were built for {ref}", err=True)
-        sys.exit(EXIT_PROBLEMS)
-    shutil.rmtree(out, ignore_errors=True)
-    publish(built, out)
-    click.echo(f"Docs of {ref}: {out / url}")
-    if serve_it:
-        from generator.render import preview as serving
-
-        server = serving.make_server(out, port)
-        click.echo(f"Serving at {serving.url_of(server)}{url} (Ctrl+C to stop)")
-        sys.stdout.flush()
-        serving.serve_until_interrupted(server, log=False)
-    sys.exit(_exit_code(list(built.problems), strict=False))
-
-
 main.add_command(scaffold)
+main.add_command(docs)
+main.add_command(status)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -36,6 +36,9 @@ An optional `site:` section shapes the portal `playbill build` writes:
       templates: portal-templates    # your templates, searched before Playbill's own
       graph_depth: 2                 # relation steps an entity's graph shows (1-3, default 1)
 
+An optional `kubernetes:` section lists the clusters whose workloads entity pages show
+(see `generator/status/config.py`).
+
 `load_config` never raises: every problem in the file (YAML syntax, unknown or duplicate
 keys, wrong types, entries with both or neither of url/path) is reported at once, with the
 line it is on and a hint, in the spirit of mkdocs' config validation.
@@ -57,6 +60,8 @@ from pydantic import field_validator, model_validator
 from generator.model.problem import Problem, error
 from generator.model.scm import is_remote_url, remote_user, strip_credentials
 from generator.model.source import DEFAULT_GLOBS
+from generator.status.config import HINTS as KUBERNETES_HINTS
+from generator.status.config import ClusterConfig, KubernetesConfig, attach_cluster_lines
 
 CONFIG_FILE = "catalog_sources.yaml"
 DEFAULT_CACHE_DIR = ".playbill/cache"
@@ -84,6 +89,7 @@ _HINTS = {
     "site_dir": "a folder path, relative to the config file's folder",
     "templates": "a folder of your own templates, relative to the config file's folder",
     "graph_depth": "a whole number from 1 to 3",
+    **KUBERNETES_HINTS,
     "docs": "a mapping with any of enabled, cache_dir, allow",
     "allow": "a mapping with any of keys, plugins, extensions, python_names (lists of names)",
 }
@@ -253,6 +259,7 @@ class SourcesConfig(BaseModel):
     cache_dir: Path = Field(default=Path(DEFAULT_CACHE_DIR), validate_default=True)
     sources: tuple[SourceConfig, ...]
     site: SiteConfig = Field(default_factory=dict, validate_default=True)
+    kubernetes: KubernetesConfig | None = None  # see generator/status/config.py
     docs: DocsConfig = Field(default_factory=dict, validate_default=True)
 
     _file: Path | None = PrivateAttr(default=None)
@@ -353,6 +360,8 @@ def _problem_of(err: dict, root: yaml.Node, shown: str) -> Problem:
         return error("config-unknown-key", f"Unknown key `{field}` in {parent}",
                      hint=hint, file=shown, line=line)
     is_entry = bool(loc) and isinstance(loc[-1], int)
+    if is_entry and loc[0] == "kubernetes":
+        is_entry, hint = False, _HINTS["clusters"]
     if is_entry:
         hint = "Give either `url:` (a Git repository) or `path:` (a local folder)"
     message = err["msg"].removeprefix("Value error, ")
@@ -373,6 +382,8 @@ def _allowed_keys(loc: tuple) -> list[str]:
         model = SourceConfig
     elif "site" in loc[:1] and len(loc) > 1:
         model = SiteConfig
+    elif "kubernetes" in loc[:1]:
+        model = ClusterConfig if "clusters" in loc[1:2] and len(loc) > 3 else KubernetesConfig
     elif "docs" in loc[:1] and len(loc) > 2 and loc[1] == "allow":
         model = DocsAllowConfig
     elif "docs" in loc[:1] and len(loc) > 1:
@@ -407,6 +418,8 @@ def _attach_lines(config: SourcesConfig, root: yaml.MappingNode) -> None:
     if isinstance(entries, yaml.SequenceNode):
         for source, node in zip(config.sources, entries.value):
             source._line = node.start_mark.line + 1
+    if config.kubernetes is not None:
+        attach_cluster_lines(config.kubernetes, root)
 
 
 def _duplicate_keys(node: yaml.Node, shown: str) -> list[Problem]:

@@ -66,7 +66,7 @@ def build_graph(entities: Sequence[Entity]) -> GraphResult:
         _add_edges(graph, rows)
         projections = _projections(rows, (DEPENDS_ON, CHILD_OF))
         problems = [
-            *_missing_targets(by_ref, emitted),
+            *(problem for _, problem in _missing_targets(by_ref, emitted)),
             *_cycles(projections[DEPENDS_ON], declared, DEPENDS_ON, "dependency-cycle"),
             *_cycles(projections[CHILD_OF], declared, CHILD_OF, "group-cycle"),
         ]
@@ -145,9 +145,20 @@ def _add_edges(graph: nx.MultiDiGraph, rows: list[Row]) -> None:
         keys[kind] = new_attributes()
 
 
-def _missing_targets(by_ref: dict[str, Entity], emitted: list[_Declaration]) -> list[Problem]:
+def missing_targets(entities: Sequence[Entity]) -> list[tuple[str, Problem]]:
+    """The `owner-not-found` and `dangling-relation` warnings `build_graph` reports, each
+    with the ref (a node key) it misses, for judging them against refs seen elsewhere."""
+    with collector_paused():
+        by_ref = _index(entities)
+        return _missing_targets(by_ref, _emitted(by_ref))
+
+
+def _missing_targets(
+    by_ref: dict[str, Entity], emitted: list[_Declaration]
+) -> list[tuple[str, Problem]]:
     """One warning per emitted relation whose target is not in the catalog (a relation
-    written twice by the same entity is reported at its first field only).
+    written twice by the same entity is reported at its first field only), with the
+    target's ref.
 
     A missing owner gets its own, more specific code and is not reported as dangling too.
     """
@@ -159,7 +170,7 @@ def _missing_targets(by_ref: dict[str, Entity], emitted: list[_Declaration]) -> 
             continue
         seen.add(row)
         report = _owner_not_found if item.relation.type == OWNED_BY else _dangling
-        problems.append(report(item.entity, item.relation))
+        problems.append((item.target, report(item.entity, item.relation)))
     return problems
 
 

@@ -53,9 +53,13 @@ class Resolved:
 
 
 def fetch_sources(
-    config: SourcesConfig, cache_dir: Path | None = None, on_progress: Progress = None
+    config: SourcesConfig, cache_dir: Path | None = None, on_progress: Progress = None,
+    offline: bool = False,
 ) -> SourcesResult:
-    """Fetch every configured source, in config order; one failure never stops the others."""
+    """Fetch every configured source, in config order; one failure never stops the others.
+
+    `offline` reads Git sources from their cached clones as they are, without fetching
+    (`playbill merge` reads the commits the shards fetched)."""
     result = SourcesResult()
     cache = cache_dir or config.cache_dir
     shown_config = display_path(config.file) if config.file else None
@@ -64,7 +68,7 @@ def fetch_sources(
         where = {"file": shown_config, "line": source.line}
         if source.is_git:
             _report(on_progress, f"[{number}/{total}] Fetching {source.display_name}")
-            tree, problems = git_tree(source, cache, where)
+            tree, problems = git_tree(source, cache, where, offline)
         else:
             _report(on_progress, f"[{number}/{total}] Reading {source.display_name}")
             tree, problems = path_tree(source, where)
@@ -193,16 +197,22 @@ def _display(root: Path, base: Path) -> dict:
 
 
 def git_tree(
-    source: SourceConfig, cache: Path, where: dict
+    source: SourceConfig, cache: Path, where: dict, offline: bool = False
 ) -> tuple[SourceTree | None, list[Problem]]:
-    """Clone or update one `url:` source and pin it to a commit."""
+    """Clone or update one `url:` source and pin it to a commit (offline: the cached
+    clone's commit for the ref, as the last fetch left it)."""
     url = source.clean_url or ""
     secrets = [s for s in (env_token(source), source.url_password()) if s]
     clone_dir = cache / cache_key(url, source.ref)
     auth = Auth(source, url)
     problems: list[Problem] = []
     try:
-        repo, resolved, stale = sync_clone(clone_dir, url, source.ref, auth)
+        if offline:
+            repo, stale = cached_clone(clone_dir, url), None
+            resolved = resolve_ref(repo, source.ref)
+            _checkout(repo, resolved.commit)
+        else:
+            repo, resolved, stale = sync_clone(clone_dir, url, source.ref, auth)
     except (SourceUnavailable, pygit2.GitError, OSError, KeyError, ValueError) as exc:
         hint = getattr(exc, "hint", "") or unavailable_hint(source, auth)
         message = f"Cannot fetch source {source.display_name} from {url}: {_reason(exc)}"
@@ -261,6 +271,16 @@ def sync_clone(
     resolved = resolve_ref(repo, ref)
     _checkout(repo, resolved.commit)
     return repo, resolved, None
+
+
+def cached_clone(clone_dir: Path, url: str) -> pygit2.Repository:
+    """The cached clone of `url`, which must exist (offline reads never clone)."""
+    repo = _open_cached(clone_dir, url)
+    if repo is None:
+        raise SourceUnavailable(f"no cached clone in {clone_dir} (offline: nothing is fetched)",
+                                hint="Fetch it first (`playbill build --shard`, or a build "
+                                     "with the same cache_dir)")
+    return repo
 
 
 def _open_cached(clone_dir: Path, url: str) -> pygit2.Repository | None:

@@ -3,7 +3,9 @@
 It implements just what the scaffolder calls, with GitHub's status codes and message
 shapes: `GET /users/{name}`, `POST /orgs/{org}/repos`, `POST /user/repos`,
 `GET /repos/{o}/{r}`, `POST /repos/{o}/{r}/pulls` and
-`POST /repos/{o}/{r}/actions/workflows/{id}/dispatches`. Every call needs
+`POST /repos/{o}/{r}/actions/workflows/{id}/dispatches`, plus what `playbill owner set`
+calls: `GET`/`PUT /repos/{o}/{r}/contents/{path}`, `GET /repos/{o}/{r}/git/ref/heads/{b}`
+and `POST /repos/{o}/{r}/git/refs`. Every call needs
 `Authorization: Bearer <token>`. A repository's `clone_url` is the `file://` URL of a bare
 repository under `root`, so pushes are real and tests read the result with pygit2; with
 `git_http=True` it is a smart-HTTP URL on the same server instead, served by
@@ -25,6 +27,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Mapping
+from urllib.parse import parse_qs, unquote
 
 import pygit2
 
@@ -117,6 +120,10 @@ class GitHubServer:
             ("GET", r"/repos/([^/]+)/([^/]+)", self._get_repo),
             ("POST", r"/repos/([^/]+)/([^/]+)/pulls", self._create_pull),
             ("POST", r"/repos/([^/]+)/([^/]+)/actions/workflows/([^/]+)/dispatches", self._dispatch),
+            ("GET", r"/repos/([^/]+)/([^/]+)/contents/(.+)", self._get_contents),
+            ("PUT", r"/repos/([^/]+)/([^/]+)/contents/(.+)", self._put_contents),
+            ("GET", r"/repos/([^/]+)/([^/]+)/git/ref/heads/(.+)", self._get_branch_ref),
+            ("POST", r"/repos/([^/]+)/([^/]+)/git/refs", self._create_ref),
         ]
         for verb, pattern, handler in routes:
             found = re.fullmatch(pattern, path)
@@ -187,6 +194,66 @@ class GitHubServer:
         return 204, None
 
 
+    # --- contents and refs: a commit made through the API -------------------------------
+
+    def _branch_commit(self, owner: str, name: str, branch: str) -> pygit2.Commit | None:
+        if f"{owner}/{name}" not in self.repos:
+            return None
+        ref = self.bare(owner, name).references.get(f"refs/heads/{unquote(branch)}")
+        return ref.peel(pygit2.Commit) if ref else None
+
+    def _get_contents(self, body: dict, owner: str, name: str, path: str) -> tuple[int, Any]:
+        info = self.repos.get(f"{owner}/{name}")
+        if not info:
+            return 404, {"message": "Not Found"}
+        found = self._branch_commit(owner, name, body.get("ref") or info["default_branch"])
+        path = unquote(path)
+        if found is None or path not in found.tree:
+            return 404, {"message": "Not Found"}
+        blob = self.bare(owner, name)[found.tree[path].id]
+        return 200, {"type": "file", "path": path, "sha": str(blob.id), "encoding": "base64",
+                     "content": base64.encodebytes(blob.data).decode("ascii")}
+
+    def _put_contents(self, body: dict, owner: str, name: str, path: str) -> tuple[int, Any]:
+        info = self.repos.get(f"{owner}/{name}")
+        if not info:
+            return 404, {"message": "Not Found"}
+        branch, path = body.get("branch") or info["default_branch"], unquote(path)
+        head = self._branch_commit(owner, name, branch)
+        if head is None:
+            return 422, {"message": f"Branch {branch} not found"}
+        current = str(head.tree[path].id) if path in head.tree else None
+        if body.get("sha") != current:
+            return 409, {"message": f"{path} does not match {body.get('sha')}"}
+        repo = self.bare(owner, name)
+        index = pygit2.Index()
+        index.read_tree(head.tree)
+        blob = repo.create_blob(base64.b64decode(body["content"]))
+        index.add(pygit2.IndexEntry(path, blob, pygit2.enums.FileMode.BLOB))
+        who = pygit2.Signature("GitHub", "noreply@github.test", 1_700_000_000, 0)
+        oid = repo.create_commit(f"refs/heads/{branch}", who, who, body["message"],
+                                 index.write_tree(repo), [head.id])
+        return 200, {"content": {"path": path, "sha": str(blob)}, "commit": {"sha": str(oid)}}
+
+    def _get_branch_ref(self, body: dict, owner: str, name: str, branch: str) -> tuple[int, Any]:
+        found = self._branch_commit(owner, name, branch)
+        if found is None:
+            return 404, {"message": "Not Found"}
+        return 200, {"ref": f"refs/heads/{unquote(branch)}",
+                     "object": {"type": "commit", "sha": str(found.id)}}
+
+    def _create_ref(self, body: dict, owner: str, name: str) -> tuple[int, Any]:
+        if f"{owner}/{name}" not in self.repos:
+            return 404, {"message": "Not Found"}
+        repo, ref = self.bare(owner, name), body.get("ref", "")
+        if not ref.startswith("refs/") or ref.count("/") < 2:
+            return 422, {"message": f"{ref} is not a valid ref name."}
+        if ref in repo.references:
+            return 422, {"message": "Reference already exists"}
+        repo.references.create(ref, pygit2.Oid(hex=body["sha"]))
+        return 201, {"ref": ref, "object": {"type": "commit", "sha": body["sha"]}}
+
+
 def _handler(server: GitHubServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args: Any) -> None:  # keep test output quiet
@@ -202,7 +269,10 @@ def _handler(server: GitHubServer) -> type[BaseHTTPRequestHandler]:
                 body = json.loads(self.rfile.read(length) or b"null")
             except ValueError:
                 return self._answer(400, {"message": "Problems parsing JSON"})
-            status, payload = server.handle(method, self.path.split("?")[0], body)
+            path, _, query = self.path.partition("?")
+            if method == "GET" and query:  # GitHub reads a GET's parameters from the query
+                body = {key: values[-1] for key, values in parse_qs(query).items()}
+            status, payload = server.handle(method, path, body)
             self._answer(status, payload)
 
         def _git(self, method: str) -> None:
@@ -248,5 +318,8 @@ def _handler(server: GitHubServer) -> type[BaseHTTPRequestHandler]:
 
         def do_POST(self) -> None:
             self._serve("POST")
+
+        def do_PUT(self) -> None:
+            self._serve("PUT")
 
     return Handler

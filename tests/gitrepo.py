@@ -57,9 +57,10 @@ def commit(
     write_files(root, files or {})
     for rel in remove:
         (root / rel).unlink()
-    repo.index.add_all()
+    repo.index.add_all()  # which drops deleted files from the index too
     for rel in remove:
-        repo.index.remove(rel)
+        if rel in repo.index:
+            repo.index.remove(rel)
     repo.index.write()
     tree = repo.index.write_tree()
     parents = [] if repo.head_is_unborn else [repo.head.target]

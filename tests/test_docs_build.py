@@ -77,7 +77,7 @@ def catalog_of(*roots: Path):
 
 def build(catalog, tmp_path: Path, name: str = "site"):
     options = DocsOptions(cache_dir=tmp_path / "cache", workers=2)
-    return build_site(catalog, tmp_path / name, RenderOptions(strict=True), options)
+    return build_site(catalog, tmp_path / name, RenderOptions(strict=True), docs_options=options)
 
 
 def broken_links(site: Path, folder: str) -> list[str]:
@@ -154,7 +154,7 @@ def test_a_word_only_in_a_docs_page_finds_that_page(shop):
 def test_the_second_build_reuses_the_cache_and_writes_the_same_bytes(shop, tmp_path):
     tmp, catalog, _ = shop
     again = build_site(catalog, tmp_path / "again", RenderOptions(strict=True),
-                       DocsOptions(cache_dir=tmp / "cache"))
+                       docs_options=DocsOptions(cache_dir=tmp / "cache"))
     assert again.docs.rebuilt == 0
     first, second = tmp / "site", tmp_path / "again"
     files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
@@ -276,7 +276,7 @@ def test_cold_builds_in_two_caches_write_the_same_bytes(tmp_path):
     catalog = catalog_of(root)
     for name in ("one", "two"):
         build_site(catalog, tmp_path / name, RenderOptions(),
-                   DocsOptions(cache_dir=tmp_path / f"cache-{name}"))
+                   docs_options=DocsOptions(cache_dir=tmp_path / f"cache-{name}"))
     one, two = tmp_path / "one" / "docs", tmp_path / "two" / "docs"
     files = sorted(p.relative_to(one) for p in one.rglob("*") if p.is_file())
     assert files and files == sorted(p.relative_to(two) for p in two.rglob("*") if p.is_file())

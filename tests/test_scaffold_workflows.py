@@ -214,6 +214,13 @@ def test_gh_command_packs_like_the_workflow(template):
     assert f'{PACKED_INPUT}={{"ratio": 3}}' in words
 
 
+def test_gh_command_marks_a_required_packed_parameter_to_fill_in(template):
+    words = shlex.split(gh_command(template, None, values={"tier": "gold"}, max_inputs=1))
+    packed = json.loads(next(w for w in words if w.startswith(f"{PACKED_INPUT}="))
+                        .split("=", 1)[1])
+    assert packed == {"name": "<name>", "tier": "gold"}  # defaults stay with the workflow
+
+
 def test_write_and_check_workflows(tmp_path, template):
     folder = tmp_path / ".github" / "workflows"
     written = write_workflows([template], folder)

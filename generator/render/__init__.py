@@ -17,9 +17,10 @@ from typing import Any
 from generator import __version__
 from generator.model.catalog import Catalog
 from generator.model.problem import Problem
-from generator.render import exports, overview, pages
+from generator.render import exports, kubernetes, overview, pages
 from generator.render.recent import recently_changed
 from generator.render.templates import BUILTIN_TEMPLATES
+from generator.status.snapshot import Snapshot
 
 #: The site-wide pages: (template, output path from the site root, page title).
 SITE_PAGES = [
@@ -27,6 +28,8 @@ SITE_PAGES = [
     ("catalog.html", "catalog.html", "Catalog"),
     ("health.html", "health.html", "Catalog health"),
 ]
+#: Written only when Kubernetes clusters are configured.
+KUBERNETES_PAGE = "kubernetes.html"
 
 
 @dataclass(frozen=True)
@@ -56,14 +59,15 @@ class RenderResult:
     problems: list[Problem] = field(default_factory=list)
 
 
-def render_site(catalog: Catalog, out_dir: Path, options: RenderOptions = RenderOptions()
-                ) -> RenderResult:
-    """Write the whole site into `out_dir` (created if missing)."""
+def render_site(catalog: Catalog, out_dir: Path, options: RenderOptions = RenderOptions(),
+                status: Snapshot | None = None) -> RenderResult:
+    """Write the whole site into `out_dir` (created if missing). `status`, when clusters
+    are configured, adds a Kubernetes tab to entity pages and a Kubernetes health page."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    site = site_values(catalog, options)
+    site = site_values(catalog, options, status)
     existing = frozenset(catalog.entities)
     job = pages.PageJob(catalog, out_dir, options.templates, options.strict,
-                        options.graph_depth, site, existing)
+                        options.graph_depth, site, existing, status=status)
     workers = pages.worker_count(options.workers, len(catalog.entities))
     counts: dict[str, int] = {}
 
@@ -81,12 +85,15 @@ def render_site(catalog: Catalog, out_dir: Path, options: RenderOptions = Render
     )
 
 
-def site_values(catalog: Catalog, options: RenderOptions) -> dict[str, Any]:
-    """What every page's header and footer show: title, version and source commits."""
+def site_values(catalog: Catalog, options: RenderOptions, status: Snapshot | None = None
+                ) -> dict[str, Any]:
+    """What every page's header and footer show: title, version and source commits, and
+    whether there is a Kubernetes health page to link to."""
     sources = [{"name": tree.name, "commit": tree.commit or "", "branch": tree.branch or ""}
                for tree in catalog.trees]
     return {"title": options.title, "version": __version__,
             "sources": sorted(sources, key=lambda s: (s["name"], s["commit"])),
+            "kubernetes": bool(status and status.clusters),
             "docs": options.docs}
 
 
@@ -117,4 +124,10 @@ def _write_site_pages(catalog: Catalog, job: pages.PageJob, options: RenderOptio
     for template, path, title in SITE_PAGES:
         context = pages.page_context(path, title, job.site, contexts[path])
         pages.write_page(env.get_template(template), job.out_dir / path, context)
-    return len(SITE_PAGES)
+    if not job.site["kubernetes"]:
+        return len(SITE_PAGES)
+    path = KUBERNETES_PAGE
+    context = pages.page_context(path, "Kubernetes health", job.site,
+                                 kubernetes.health_context(catalog, job.status))
+    pages.write_page(env.get_template("kubernetes.html"), job.out_dir / path, context)
+    return len(SITE_PAGES) + 1

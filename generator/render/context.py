@@ -229,13 +229,16 @@ def _first_target(catalog: Catalog, ref: str, relation: str) -> str | None:
 
 
 def _source(entity: Entity) -> dict[str, Any]:
-    """The file an entity was read from, with the Git host's view and edit URLs if known."""
+    """The file an entity was read from, with the Git host's view and edit URLs if known,
+    and for an owned entity the `playbill owner set` command that changes its owner."""
     annotations = entity.annotations
+    owned = isinstance(entity.spec.get("owner"), str)
     return {
         "file": entity.file,
         "line": entity.line,
         "view_url": _web_url(annotations.get(VIEW_URL)),
         "edit_url": _web_url(annotations.get(EDIT_URL)),
+        "owner_command": f"playbill owner set {entity.ref} NEW_OWNER" if owned else None,
     }
 
 

@@ -20,9 +20,11 @@ import jinja2
 from generator.model.catalog import Catalog
 from generator.model.entity import Entity
 from generator.model.problem import Problem, warning
+from generator.render import kubernetes
 from generator.render.context import entity_context
 from generator.render.scaffolded import ScaffoldIndex, scaffold_index
 from generator.render.templates import entity_url, make_environment
+from generator.status.snapshot import Snapshot
 
 #: Below this many entities a pool costs more than it saves.
 POOL_THRESHOLD = 800
@@ -42,6 +44,8 @@ class PageJob:
     existing: frozenset[str] = field(default_factory=frozenset)
     #: What was made from each template, read from the catalog once, before any fork.
     scaffolded: ScaffoldIndex | None = None
+    #: The status stage's snapshot, for the Kubernetes tab (None: no clusters configured).
+    status: Snapshot | None = None
 
     def __post_init__(self) -> None:
         if self.scaffolded is None:
@@ -131,6 +135,7 @@ def render_chunk_with(job: PageJob, refs: list[str]) -> Written:
             continue
         context = entity_context(job.catalog, entity, job.depth, job.scaffolded)
         context["has_download"] = _write_definition(job.out_dir, context)
+        context["kubernetes"] = kubernetes.entity_view(job.status, entity)
         page = page_context(entity_url(ref), entity.title, job.site, context)
         write_page(template, target, page)
         written.pages += 1

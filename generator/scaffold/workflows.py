@@ -192,10 +192,19 @@ def gh_command(template: Template, repo: str | None = None, values: dict | None 
         value = _command_value(item, values)
         if value is not None:
             words += ["-f", f"{item.id}={value}"]
-    packed = {name: values[name] for name in plan.packed if name in values}
+    packed = _packed_values(template, plan, values)
     if packed:
         words += ["-f", f"{PACKED_INPUT}={json.dumps(packed, sort_keys=True)}"]
     return " ".join(shlex.quote(word) for word in words)
+
+
+def _packed_values(template: Template, plan: InputPlan, values: dict) -> dict[str, Any]:
+    """The packed parameters the command passes: given values, and a `<name>` placeholder
+    for required ones without a default (the workflow would refuse the run without them)."""
+    missing = {f.name for f in parameter_fields(template)
+               if f.name in plan.packed and f.required and not f.has_default}
+    return {name: values[name] if name in values else f"<{name}>"
+            for name in plan.packed if name in values or name in missing}
 
 
 def _command_value(item: WorkflowInput, values: dict) -> str | None:

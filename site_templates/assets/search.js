@@ -247,6 +247,9 @@
     list.textContent = "";
     list.appendChild(fragment);
     var ready = state.complete;
+    // Names the query whose final results are on show, so tests (and user scripts) can tell
+    // them from the results of a shorter prefix or of a half-loaded index.
+    list.setAttribute("data-query", ready ? text : "");
     empty.hidden = results.length > 0 || !ready;
     empty.textContent = ready ? "No entities match \u201c" + text + "\u201d." : "";
     open(true);

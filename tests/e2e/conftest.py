@@ -142,14 +142,19 @@ class PageErrors:
     def watch(self, page) -> None:
         page.on("pageerror", lambda exc: self.messages.append(f"script error: {exc}"))
         page.on("console", self._console)
-        page.on("requestfailed", lambda request: self.messages.append(
-            f"failed to load {request.url}: {request.failure}"))
+        page.on("requestfailed", self._failed)
         page.on("response", self._response)
 
     def _console(self, message) -> None:
         if message.type == "error" and not _is_favicon(message.location.get("url", "")):
             where = message.location.get("url", "")
             self.messages.append(f"console error: {message.text} ({where})")
+
+    def _failed(self, request) -> None:
+        # ERR_ABORTED is a load the browser cancelled because the test moved on to the next
+        # page (often the icon); a missing file fails as ERR_FILE_NOT_FOUND or an HTTP 404.
+        if request.failure != "net::ERR_ABORTED":
+            self.messages.append(f"failed to load {request.url}: {request.failure}")
 
     def _response(self, response) -> None:
         if response.status >= 400 and not _is_favicon(response.url):

@@ -22,7 +22,7 @@ def docs_site(tmp_path_factory) -> Iterator[Site]:
     folder = tmp_path_factory.mktemp("e2e-docs") / "site"
     catalog = catalog_of(EXAMPLE)
     build_site(catalog, folder, RenderOptions(),
-               DocsOptions(cache_dir=folder.parent / "cache"))
+               docs_options=DocsOptions(cache_dir=folder.parent / "cache"))
     with serve(folder) as base_url:
         yield Site(folder, catalog, base_url)
 

@@ -15,6 +15,12 @@ def type_query(page, text: str) -> None:
     box.press_sequentially(text, delay=15)
 
 
+def wait_for_results(page, text: str) -> None:
+    """Waits until the list shows the final results for `text`, not those of a prefix typed
+    a moment earlier or of a half-loaded index."""
+    page.locator(f'#search-results[data-query="{text}"]').wait_for(state="attached")
+
+
 def result_link(page, ref: str):
     return page.locator(f'#search-results li a[href$="{entity_path(ref)}"]')
 
@@ -57,7 +63,7 @@ def test_results_link_correctly_from_a_deep_page(site, page) -> None:
 def test_a_query_with_no_match_shows_no_result_links(site, page) -> None:
     page.goto(site.url("index.html"))
     type_query(page, "zzzqqqxxy")
-    page.wait_for_timeout(300)
+    wait_for_results(page, "zzzqqqxxy")
     assert page.locator("#search-results li a").count() == 0
 
 
@@ -67,7 +73,7 @@ def test_slash_focuses_the_box_and_arrow_keys_choose_a_result(site, page) -> Non
     page.keyboard.press("/")
     assert page.evaluate("document.activeElement.id") == "search"
     page.keyboard.type("checkout", delay=15)
-    page.locator("#search-results li a").nth(1).wait_for(state="visible")
+    wait_for_results(page, "checkout")
     second = page.locator("#search-results li a").nth(1).get_attribute("href")
     page.keyboard.press("ArrowDown")
     page.keyboard.press("ArrowDown")
