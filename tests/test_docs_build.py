@@ -169,6 +169,11 @@ def test_a_changed_page_rebuilds_only_its_site(tmp_path):
     options = DocsOptions(cache_dir=tmp_path / "cache")
     assert build_docs(catalog_of(shop, cart), options).rebuilt == 2
     assert build_docs(catalog_of(shop, cart), options).rebuilt == 0
+    (cart / ".playbill").mkdir()  # a cache or a build output inside the project: no rebuild
+    (cart / ".playbill" / "x").write_text("changes every run")
+    (cart / "site").mkdir()
+    (cart / "site" / "index.html").write_text("old output")
+    assert build_docs(catalog_of(shop, cart), options).rebuilt == 0
     commit(pygit2.Repository(str(cart)), {"docs/index.md": "# Cart, changed\n"})
     built = build_docs(catalog_of(shop, cart), options)
     assert [site.ref for site in built.sites if site.fresh] == ["component:default/cart"]

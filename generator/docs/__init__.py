@@ -39,7 +39,9 @@ from generator.render.templates import entity_url, template_folders
 
 DEFAULT_CACHE_DIR = ".playbill/docs-cache"
 CACHE_FORMAT = 1
-SKIPPED_FOLDERS = {".git", "node_modules", "site", "__pycache__", ".venv"}
+#: Folders whose files never change a site: hidden ones (.git, .venv, and .playbill, where
+#: a portal built from its own repository keeps this very cache) and build outputs.
+SKIPPED_FOLDERS = {"node_modules", "site", "_site", "__pycache__"}
 
 
 @dataclass(frozen=True)
@@ -233,10 +235,11 @@ def _code_digest() -> str:
 
 
 def _files(folder: Path) -> list[Path]:
-    """Every file below `folder`, sorted, skipping VCS, dependency and output folders."""
+    """Every file below `folder`, sorted, skipping hidden, dependency and output folders."""
     found = []
     for path in sorted(folder.rglob("*")):
-        if SKIPPED_FOLDERS.intersection(path.relative_to(folder).parts[:-1]):
+        parents = path.relative_to(folder).parts[:-1]
+        if SKIPPED_FOLDERS.intersection(parents) or any(p.startswith(".") for p in parents):
             continue
         if path.is_file():
             found.append(path)
