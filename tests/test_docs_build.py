@@ -210,6 +210,7 @@ def test_one_failing_site_is_a_problem_and_the_others_are_published(tmp_path):
     (failure,) = [p for p in result.problems if p.code == "docs-build-failed"]
     assert failure.is_error and failure.entity == "component:default/cart"
     assert failure.file.endswith("docs/index.md") and "missing-snippet.md" in failure.message
+    assert failure.line == 3  # the line of the page that names the missing snippet
     health = (site / "health.html").read_text("utf-8")
     assert "docs-build-failed" in health
     cart = (site / "entity/default/component/cart.html").read_text("utf-8")
@@ -301,3 +302,15 @@ def test_a_monorepo_include_that_would_run_code_is_not_read(tmp_path):
     assert (tmp_path / "site" / DOCS / "index.html").is_file()
     assert not marker.exists()
     assert "docs-include-dropped" in [p.code for p in result.problems]
+
+
+@pytest.mark.parametrize("error, line", [
+    (SyntaxError("bad", ("x", 7, 1, "")), 7),  # an error that carries its line
+    (ValueError("while parsing a block mapping, line 4, column 3"), 4),
+    (ValueError("Snippet at path 'parts/intro.md' could not be found"), 2),
+    (ValueError("something else went wrong"), None),
+])
+def test_a_failure_points_at_the_line_it_can_find(error, line):
+    from generator.docs.sitebuild import _line_of
+
+    assert _line_of(error, "# Title\n--8<-- \"parts/intro.md\"\n") == line

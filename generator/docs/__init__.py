@@ -288,4 +288,4 @@ def _finish(site: DocsSite, result: sitebuild.SiteBuilt | None, fresh: bool) -> 
 
 def _problem(ref: str, data: dict[str, Any]) -> Problem:
     return Problem(Severity(data["severity"]), data["code"], data["message"],
-                   file=data.get("file"), entity=ref)
+                   file=data.get("file"), line=data.get("line"), entity=ref)

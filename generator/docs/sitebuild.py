@@ -105,10 +105,10 @@ def build_one(job: SiteJob) -> SiteBuilt:
         result.ok = True
     except (MkDocsException, Exception, SystemExit) as exc:  # plugins exit on bad input;
         # a broken site must never stop the others (nor a pool worker)
-        where = plugin.current
         result.problems.append(_problem("error", "docs-build-failed",
                                         f"MkDocs could not build the docs: {_say(exc)}",
-                                        file=where))
+                                        file=plugin.current,
+                                        line=_line_of(exc, plugin.markdown)))
     finally:
         logger.removeHandler(capture)
     result.problems[:0] = [problem for link, problem in capture.problems
@@ -212,7 +212,8 @@ def _portal_plugin(job: SiteJob, result: SiteBuilt):
     shared = "../" * SITE_DEPTH + theme_folder()  # from a site's root
 
     class PortalPlugin(BasePlugin):
-        current: str | None = None
+        current: str | None = None  # the page being built, for an error's file
+        markdown: str = ""  # and its text, for the error's line
         rewritten: set[tuple[str, str]] = set()  # (page source, link) pointed elsewhere
 
         def on_config(self, config):
@@ -234,6 +235,7 @@ def _portal_plugin(job: SiteJob, result: SiteBuilt):
 
         def on_page_markdown(self, markdown, page, config, files):
             self.current = f"{job.shown_docs_dir}/{page.file.src_uri}"
+            self.markdown = markdown
             return markdown
 
         def on_page_content(self, content, page, config, files):
@@ -321,8 +323,30 @@ class _WarningCapture(logging.Handler):
                                              file=file)))
 
 
-def _problem(severity: str, code: str, message: str, file: str | None = None) -> dict:
-    return {"severity": severity, "code": code, "message": message, "file": file}
+def _problem(severity: str, code: str, message: str, file: str | None = None,
+             line: int | None = None) -> dict:
+    return {"severity": severity, "code": code, "message": message, "file": file,
+            "line": line}
+
+
+_QUOTED = re.compile(r"""['"`]([^'"`\n]{2,200})['"`]""")
+_LINE = re.compile(r"\bline (\d+)")
+
+
+def _line_of(exc: BaseException, markdown: str) -> int | None:
+    """The line an error points at in the page being built: its own `lineno` or "line N"
+    (YAML, Jinja), else the first line of the page holding what the message quotes (a
+    snippet path, an include), since Markdown extensions rarely say."""
+    if isinstance(getattr(exc, "lineno", None), int):
+        return exc.lineno
+    text = str(exc)
+    if match := _LINE.search(text):
+        return int(match.group(1))
+    for quoted in _QUOTED.findall(text):
+        for number, line in enumerate(markdown.splitlines(), start=1):
+            if quoted in line:
+                return number
+    return None
 
 
 def _say(exc: BaseException) -> str:
