@@ -314,3 +314,13 @@ def test_a_failure_points_at_the_line_it_can_find(error, line):
     from generator.docs.sitebuild import _line_of
 
     assert _line_of(error, "# Title\n--8<-- \"parts/intro.md\"\n") == line
+
+
+def test_edit_this_page_follows_the_hosts_url_shape(tmp_path):
+    files = dict(FILES, **{"docs/guide/set up.md": "# Set up\n"})
+    repo = make_repo(tmp_path / "shop", files)
+    repo.remotes.create("origin", "https://bitbucket.org/acme/shop.git")
+    built = build_docs(catalog_of(tmp_path / "shop"), DocsOptions(cache_dir=tmp_path / "cache"))
+    page = (built.sites[0].built / "guide/set up.html").read_text("utf-8")
+    assert ('href="https://bitbucket.org/acme/shop/src/main/docs/guide/set%20up.md'
+            '?mode=edit&amp;at=main"') in page

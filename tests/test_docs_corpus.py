@@ -39,7 +39,7 @@ def test_a_real_config_builds_or_says_why_not(config, tmp_path):
         return
     templates = (str(Path(__file__).resolve().parents[1] / "site_templates"),)
     header = {"entity": {"title": "X", "kind": "Component", "url": "entity/x.html"},
-              "owner": None, "edit_base": None, "docs_dir": prepared.config["docs_dir"],
+              "owner": None, "edit_url": None, "docs_dir": prepared.config["docs_dir"],
               "repo_root": str(repo_root), "view_base": None, "entity_files": {}}
     job = sitebuild.SiteJob("component:default/x", prepared.config,
                             str(prepared.config_file) if prepared.config_file else None,

@@ -161,7 +161,10 @@ def _header(catalog: Catalog, source: DocsSource, docs_dir: Path) -> dict[str, A
                    "url": entity_url(source.ref)},
         "owner": {"title": owner_link.label, "url": entity_url(owner_link.ref)
                   if owner_link.exists else None} if owner_link else None,
-        "edit_base": web.edit_url(source.tree.relpath(docs_dir) + "/") if web else None,
+        # the host's edit URL of a page, with PAGE_MARKER where its path goes (Bitbucket
+        # puts a query after the path, so the path cannot simply be appended)
+        "edit_url": web.edit_url(f"{source.tree.relpath(docs_dir)}/{sitebuild.PAGE_MARKER}")
+        if web else None,
         "docs_dir": str(docs_dir),
         "repo_root": str(source.repo_root),
         "view_base": web.blob_url("") if web else None,

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from importlib import import_module, metadata
 from pathlib import Path
+from urllib.parse import quote
 from typing import Any
 
 import jinja2
@@ -40,6 +41,8 @@ MAX_WARNINGS = 20
 #: Theme pages a portal does not need; the sitemap carries the build date.
 DROPPED = ("sitemap.xml", "404.html")
 PYTHON_NAME = "!!python/name:"
+#: Stands for a page's path in the edit URL the header is given.
+PAGE_MARKER = "PLAYBILLPAGEPATH"
 _ASSET_REF = re.compile(r'"((?:\.\./)*)(assets/[^"?#]+)"')
 _LINK = re.compile(r'\b(href|src)="([^"]+)"')
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
@@ -212,9 +215,10 @@ def _portal_plugin(job: SiteJob, result: SiteBuilt):
     shared = "../" * SITE_DEPTH + theme_folder()  # from a site's root
 
     class PortalPlugin(BasePlugin):
-        current: str | None = None  # the page being built, for an error's file
-        markdown: str = ""  # and its text, for the error's line
-        rewritten: set[tuple[str, str]] = set()  # (page source, link) pointed elsewhere
+        def __init__(self) -> None:
+            self.current: str | None = None  # the page being built, for an error's file
+            self.markdown = ""  # and its text, for the error's line
+            self.rewritten: set[tuple[str, str]] = set()  # (page, link) pointed elsewhere
 
         def on_config(self, config):
             for name in DROPPED:
@@ -240,9 +244,9 @@ def _portal_plugin(job: SiteJob, result: SiteBuilt):
 
         def on_page_content(self, content, page, config, files):
             root = "../" * page.url.count("/") + "../" * SITE_DEPTH + "../"
-            edit = job.header.get("edit_base")
-            values = {**job.header, "root": root,
-                      "edit_url": edit + page.file.src_uri if edit else None}
+            edit = job.header.get("edit_url")
+            values = {**job.header, "root": root, "edit_url": edit.replace(
+                PAGE_MARKER, quote(page.file.src_uri)) if edit else None}
             result.pages.append([page.url, page.title or "", " ".join(_words(content))])
             content = _LINK.sub(lambda m: _outside_link(m, page, root, self.rewritten), content)
             return header.render(values) + content
