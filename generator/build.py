@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from generator import graph, load, search, validate
 from generator.model.catalog import Catalog
@@ -15,6 +15,10 @@ from generator.render.output import staged_site
 from generator.scaffold import checks as scaffold_checks
 from generator.search import SearchIndexResult
 from generator.status.snapshot import STATUS_FILE, Snapshot
+
+if TYPE_CHECKING:
+    from generator.docs import DocsBuilt, DocsOptions
+    from generator.docs.publish import Published
 
 
 def read_catalog(trees: Sequence[SourceTree], problems: Sequence[Problem] = ()) -> Catalog:
@@ -41,21 +45,40 @@ class SiteResult:
     site_dir: Path
     render: RenderResult
     search: SearchIndexResult
+    docs: "DocsBuilt | None" = None
+    docs_published: "Published | None" = None
 
     @property
     def problems(self) -> list[Problem]:
-        return [*self.render.problems, *self.search.problems]
+        docs = list(self.docs.problems) if self.docs else []
+        return [*self.render.problems, *self.search.problems, *docs]
 
 
 def build_site(catalog: Catalog, site_dir: Path, options: RenderOptions = RenderOptions(),
-               status: Snapshot | None = None) -> SiteResult:
-    """render -> search, into a staged folder that replaces `site_dir` only when both
-    succeed. Raises SiteDirError (before writing anything) when `site_dir` holds something
-    Playbill did not write. `status` (the status stage's snapshot) is written beside the
-    pages as status.json, the one file of the site that carries the build's time."""
+               status: Snapshot | None = None, docs_options: "DocsOptions | None" = None
+               ) -> SiteResult:
+    """docs -> render -> search, into a staged folder that replaces `site_dir` only when
+    all succeed. Raises SiteDirError (before writing anything) when `site_dir` holds
+    something Playbill did not write. `status` (the status stage's snapshot) is written
+    beside the pages as status.json, the one file of the site that carries the build's
+    time. Without `docs_options`, no docs are built."""
+    built = published = None
+    rows: list = []
+    if docs_options is not None:
+        from generator.docs import build_docs
+        from generator.docs.publish import publish, search_rows
+
+        built = build_docs(catalog, docs_options)
+        # Docs problems show on their entity's page and the Health page like any other.
+        catalog = Catalog.create(catalog.entities.values(), catalog.graph,
+                                 [*catalog.problems, *built.problems], catalog.trees)
+        options = replace(options, docs=built.links)
+        rows = search_rows(catalog, built)
     with staged_site(site_dir) as staging:
+        if built is not None:
+            published = publish(built, staging)
         rendered = render_site(catalog, staging, options, status)
-        indexed = search.write_index(catalog, staging)
+        indexed = search.write_index(catalog, staging, extra_rows=rows)
         if status is not None:
             (staging / STATUS_FILE).write_text(status.to_json(), encoding="utf-8")
-    return SiteResult(site_dir, rendered, indexed)
+    return SiteResult(site_dir, rendered, indexed, built, published)

@@ -16,6 +16,7 @@ from generator.build import read_catalog
 from generator.model.catalog import Catalog
 from generator.model.problem import Problem
 from generator.progress import Progress
+from generator.docs.cli import docs, docs_options
 from generator.scaffold.cli import scaffold
 from generator.status.cli import snapshot_for_build, status
 
@@ -94,13 +95,15 @@ def validate(paths, sources_file, cache_dir, fmt, strict, quiet, partial, agains
 @click.option("--strict", is_flag=True,
               help="Exit 1 when the catalog has errors or warnings (the site is written "
                    "anyway).")
+@click.option("--docs/--no-docs", "with_docs", default=True, show_default=True,
+              help="Build entities' TechDocs (backstage.io/techdocs-ref) into the site.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
 @click.option("--shard", metavar="K/N",
               help="Only fetch and check the K-th of N parts of the sources, into "
                    "--shard-dir; `playbill merge` makes the site from all N.")
 @click.option("--shard-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Where --shard writes (default: .playbill/shards/K).")
-def build(paths, sources_file, cache_dir, site_dir, templates, strict, quiet, shard,
+def build(paths, sources_file, cache_dir, site_dir, templates, strict, with_docs, quiet, shard,
           shard_dir) -> None:
     """Build the static portal: read and validate the catalog, then write the site.
 
@@ -113,7 +116,8 @@ def build(paths, sources_file, cache_dir, site_dir, templates, strict, quiet, sh
         sys.exit(_build_shard(paths, sources_file, shard, shard_dir, strict, progress))
     catalog, cfg = _read_with_config(paths, sources_file, cache_dir, progress)
     target, options = _site_options(cfg, site_dir, templates)
-    problems = _write_site(catalog, cfg, target, options, progress)
+    problems = _write_site(catalog, cfg, target, options, progress,
+                           docs_options(cfg, options.templates, with_docs))
     sys.exit(_exit_code(problems, strict=True) if strict else EXIT_OK)
 
 
@@ -141,7 +145,8 @@ def serve(paths, sources_file, cache_dir, site_dir, port, rebuild, templates, qu
         cfg = _config_or_exit(Path(sources_file))
     target, options = _site_options(cfg, site_dir, templates)
     if rebuild:
-        _write_site(catalog, cfg, target, options, progress)
+        _write_site(catalog, cfg, target, options, progress,
+                    docs_options(cfg, options.templates, True))
     if not (target / "index.html").is_file():
         _usage_error([], f"No site in {target}: run `playbill build` first, or drop --no-build.")
     server = serving.make_server(target, port)
@@ -259,7 +264,8 @@ def merge(shard_dirs, sources_file, cache_dir, site_dir, templates, strict, quie
     except ShardError as exc:
         _usage_error([], str(exc))
     target, options = _site_options(cfg, site_dir, templates)
-    problems = _write_site(catalog, cfg, target, options, progress)
+    problems = _write_site(catalog, cfg, target, options, progress,
+                           docs_options(cfg, options.templates, True))
     sys.exit(_exit_code(problems, strict=True) if strict else EXIT_OK)
 
 
@@ -302,19 +308,20 @@ def _site_options(cfg, site_dir: Path | None, templates: Path | None):
     return target, options
 
 
-def _write_site(catalog: Catalog, cfg, target: Path, options, progress: Progress) -> list:
-    """status -> render -> search for `build`, `serve` and `merge`; prints the summary and
-    returns every problem (catalog, clusters, site)."""
+def _write_site(catalog: Catalog, cfg, target: Path, options, progress: Progress,
+                docs_options=None) -> list:
+    """status -> docs -> render -> search for `build`, `serve` and `merge`; prints the
+    summary and returns every problem (catalog, clusters, docs, site)."""
     status = snapshot_for_build(catalog, cfg, target, progress)
     progress(f"Rendering {len(catalog.entities):,} entities into {target}")
-    result = _build_site(catalog, target, options, status)
+    result = _build_site(catalog, target, options, status, docs_options)
     progress.finish()
     problems = [*catalog.problems, *result.problems, *(status.problems if status else ())]
     click.echo(_build_summary(result, problems, len(catalog.entities)))
     return problems
 
 
-def _build_site(catalog: Catalog, target: Path, options, status=None):
+def _build_site(catalog: Catalog, target: Path, options, status=None, docs_options=None):
     """build_site, with a folder we must not replace or a broken template as exit 2.
     `status` is the status stage's result (None without Kubernetes clusters)."""
     import jinja2
@@ -324,7 +331,8 @@ def _build_site(catalog: Catalog, target: Path, options, status=None):
     from generator.render.templates import TemplateFolderError
 
     try:
-        return build_site(catalog, target, options, status.snapshot if status else None)
+        return build_site(catalog, target, options, status.snapshot if status else None,
+                          docs_options)
     except (SiteDirError, TemplateFolderError) as exc:
         _usage_error([], str(exc))
     except jinja2.TemplateError as exc:
@@ -341,6 +349,11 @@ def _build_summary(result, problems: list[Problem], entities: int) -> str:
         report.summary_line(counts) + (f"; see {result.site_dir / 'health.html'}"
                                        if problems else ""),
     ]
+    if result.docs_published is not None and result.docs is not None:
+        docs = result.docs_published
+        lines.append(f"Docs: {docs.sites:,} sites ({result.docs.rebuilt:,} rebuilt), "
+                     f"{docs.pages:,} pages, {docs.bytes / 1024 / 1024:,.1f} MiB in "
+                     f"{result.docs.seconds:,.1f} s")
     if search is not None:
         lines.append(f"Search index: {search.bytes / 1024:,.0f} KiB "
                      f"({search.gzipped_bytes / 1024:,.0f} KiB gzipped) in "
@@ -415,6 +428,7 @@ def _usage_error(problems: list[Problem], message: str | None = None) -> None:
 
 
 main.add_command(scaffold)
+main.add_command(docs)
 main.add_command(status)
 
 if __name__ == "__main__":  # pragma: no cover

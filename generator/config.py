@@ -90,6 +90,8 @@ _HINTS = {
     "templates": "a folder of your own templates, relative to the config file's folder",
     "graph_depth": "a whole number from 1 to 3",
     **KUBERNETES_HINTS,
+    "docs": "a mapping with any of enabled, cache_dir, allow",
+    "allow": "a mapping with any of keys, plugins, extensions, python_names (lists of names)",
 }
 
 
@@ -222,6 +224,33 @@ class SiteConfig(BaseModel):
         return None if value is None else (_base_dir(info) / value).resolve()
 
 
+class DocsAllowConfig(BaseModel):
+    """`docs.allow`: what repositories' MkDocs configs may use beyond the allowlists
+    (like Backstage's `dangerouslyAllowAdditional*`): only for docs you trust."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    keys: tuple[str, ...] = ()  # e.g. hooks, extra_javascript
+    plugins: tuple[str, ...] = ()
+    extensions: tuple[str, ...] = ()
+    python_names: tuple[str, ...] = ()
+
+
+class DocsConfig(BaseModel):
+    """The optional `docs:` section: building entities' TechDocs into the portal."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    enabled: bool = True
+    cache_dir: Path = Field(default=Path(".playbill/docs-cache"), validate_default=True)
+    allow: DocsAllowConfig = Field(default_factory=DocsAllowConfig)
+
+    @field_validator("cache_dir")
+    @classmethod
+    def _folder(cls, value: Path, info: ValidationInfo) -> Path:
+        return (_base_dir(info) / value).resolve()
+
+
 class SourcesConfig(BaseModel):
     """The whole config file, with paths already resolved against its folder."""
 
@@ -231,6 +260,7 @@ class SourcesConfig(BaseModel):
     sources: tuple[SourceConfig, ...]
     site: SiteConfig = Field(default_factory=dict, validate_default=True)
     kubernetes: KubernetesConfig | None = None  # see generator/status/config.py
+    docs: DocsConfig = Field(default_factory=dict, validate_default=True)
 
     _file: Path | None = PrivateAttr(default=None)
 
@@ -354,6 +384,10 @@ def _allowed_keys(loc: tuple) -> list[str]:
         model = SiteConfig
     elif "kubernetes" in loc[:1]:
         model = ClusterConfig if "clusters" in loc[1:2] and len(loc) > 3 else KubernetesConfig
+    elif "docs" in loc[:1] and len(loc) > 2 and loc[1] == "allow":
+        model = DocsAllowConfig
+    elif "docs" in loc[:1] and len(loc) > 1:
+        model = DocsConfig
     return list(model.model_fields)
 
 

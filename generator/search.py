@@ -78,6 +78,10 @@ _SHARD_SCRIPT = re.compile(r"^\(window\.\w+=window\.\w+\|\|\{\}\)\[\"([^\"]+)\"\
 _MANIFEST_SCRIPT = re.compile(r"^window\.\w+=(.*);\n$", re.S)
 
 
+#: A search document: its indexed fields and the row the browser shows for it.
+Row = tuple[dict[str, str], list[str]]
+
+
 @dataclass(frozen=True)
 class SearchIndexResult:
     """What `write_index` wrote: index files (relative to the site folder), their size raw
@@ -103,16 +107,20 @@ class LoadedShard:
 
 
 def write_index(catalog: Catalog, site_dir: Path, workers: int | None = None,
-                shard_size: int = SHARD_SIZE) -> SearchIndexResult:
+                shard_size: int = SHARD_SIZE, extra_rows: Sequence[Row] = ()
+                ) -> SearchIndexResult:
     """Write search/manifest.js, one script per shard, and copy lunr.js into assets/.
 
     `workers` caps the processes used for building shards (default: the usable cores).
-    The output depends only on the catalog (and `shard_size`), byte for byte.
+    `extra_rows` are more documents (docs pages, see generator/docs/publish.py) whose
+    shown row carries the page URL as a fourth item. The output depends only on the
+    catalog and those rows (and `shard_size`), byte for byte.
     """
     started = time.perf_counter()
     search_dir = site_dir / SEARCH_DIR
     _clear(search_dir)
     rows = [document_for(entity) for entity in catalog.entities.values()]
+    rows += extra_rows
     shards = split(rows, shard_size)
     indexes = build_shards([[doc for doc, _ in shard] for shard in shards], workers)
     files = []
@@ -334,7 +342,7 @@ def read_index(site_dir: Path) -> list[LoadedShard]:
 
 
 def find(shards: Sequence[LoadedShard], text: str) -> list[str]:
-    """Refs matching `text`, best first, queried as the header box does in search.js:
+    """Refs (or, for docs pages, their URLs) matching `text`, best first, queried as the header box does in search.js:
     every word must match some field, the last one as a prefix (the person is still
     typing it), and `field:word` limits a word to one field."""
     parts = query_words(text)
@@ -355,7 +363,7 @@ def find(shards: Sequence[LoadedShard], text: str) -> list[str]:
                            use_pipeline=False)
         for hit in shard.index.query(query):
             doc = shard.docs[int(hit["ref"])]
-            found.append((hit["score"] + _bonus(doc, exact), doc[0]))
+            found.append((hit["score"] + _bonus(doc, exact), doc[3] if len(doc) > 3 else doc[0]))
     return [ref for _, ref in sorted(found, key=lambda hit: (-hit[0], hit[1]))]
 
 
@@ -382,8 +390,11 @@ def query_words(text: str) -> list[tuple[list[str] | None, str]]:
 
 
 def _bonus(doc: list[str], exact: str) -> float:
-    """An entity whose exact name, title or ref was typed comes first."""
+    """An entity whose exact name, title or ref was typed comes first (not a docs page,
+    whose row has a fourth item, its URL)."""
     ref = doc[0]
+    if len(doc) > 3:
+        return 0.0
     return 1e6 if exact in (ref, ref.partition("/")[2], doc[1].lower()) else 0.0
 
 

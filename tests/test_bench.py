@@ -51,3 +51,17 @@ def test_generation_is_deterministic(tmp_path):
     second = generate(tmp_path / "b", 200, seed=3)
     for a, b in zip(first.repos, second.repos):
         assert (a / CATALOG_FILE).read_bytes() == (b / CATALOG_FILE).read_bytes()
+
+
+def test_the_docs_benchmark_generates_sites_that_build(tmp_path):
+    from bench.docs import generate as generate_docs
+    from generator import sources
+    from generator.build import read_catalog
+    from generator.docs import DocsOptions, build_docs
+
+    folders = generate_docs(tmp_path / "repo", 3, 2)
+    assert [f.name for f in folders] == ["service-0000", "service-0001", "service-0002"]
+    catalog = read_catalog(sources.trees_for_paths([tmp_path / "repo"]).trees)
+    built = build_docs(catalog, DocsOptions(cache_dir=tmp_path / "cache", workers=1))
+    assert [len(site.pages) for site in built.sites] == [2, 2, 2]
+    assert [p for p in built.problems if p.entity] == []  # the pages link each other

@@ -45,6 +45,8 @@ class RenderOptions:
     workers: int | None = None
     strict: bool = False
     recent: int = 10
+    #: Entity ref -> its docs page (from the site root), from the docs stage.
+    docs: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,8 @@ def site_values(catalog: Catalog, options: RenderOptions, status: Snapshot | Non
                for tree in catalog.trees]
     return {"title": options.title, "version": __version__,
             "sources": sorted(sources, key=lambda s: (s["name"], s["commit"])),
-            "kubernetes": bool(status and status.clusters)}
+            "kubernetes": bool(status and status.clusters),
+            "docs": options.docs}
 
 
 def copy_assets(out_dir: Path, user_folder: Path | None) -> int:

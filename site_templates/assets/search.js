@@ -182,8 +182,10 @@
     });
   }
 
-  /* Typing an entity's exact name, title or ref puts it first whatever the statistics say. */
+  /* Typing an entity's exact name, title or ref puts it first whatever the statistics say.
+     A docs page (its row has a fourth item, the page's URL) gets no such bonus. */
   function bonus(doc, exact) {
+    if (doc.length > 3) return 0;
     var ref = doc[0];
     var name = ref.slice(ref.indexOf("/") + 1);
     if (exact === ref || exact === name || exact === (doc[1] || "").toLowerCase()) return 1e6;
@@ -210,7 +212,8 @@
     item.setAttribute("role", "none");
     var link = document.createElement("a");
     link.id = "search-option-" + number;
-    link.href = entityUrl(ref);
+    var isDocs = doc.length > 3; // a docs page: [entity ref, page title, entity line, url]
+    link.href = isDocs ? root + doc[3] : entityUrl(ref);
     link.setAttribute("role", "option");
     link.setAttribute("aria-selected", "false");
     link.setAttribute("tabindex", "-1");
@@ -219,15 +222,15 @@
     title.className = "search-title";
     title.textContent = doc[1] || name;
     var badge = document.createElement("span");
-    badge.className = "badge kind-" + kind;
-    badge.textContent = state.kinds[kind] || kind;
+    badge.className = isDocs ? "badge kind-docs" : "badge kind-" + kind;
+    badge.textContent = isDocs ? "Docs" : state.kinds[kind] || kind;
     link.appendChild(title);
     link.appendChild(document.createTextNode(" "));
     link.appendChild(badge);
     var where = namespace === "default" ? name : namespace + "/" + name;
     var detail = document.createElement("span");
     detail.className = "search-line";
-    detail.textContent = doc[2] ? where + " · " + doc[2] : where;
+    detail.textContent = isDocs ? doc[2] : doc[2] ? where + " · " + doc[2] : where;
     link.appendChild(detail);
     item.appendChild(link);
     return item;
