@@ -42,7 +42,8 @@ def catalog_options(command):
     )(command)
     command = click.option(
         "--cache-dir", type=click.Path(path_type=Path), default=None,
-        help="Where Git clones are kept between runs (default: cache_dir in the sources file).",
+        help="Where Git clones and parsed catalog files are kept between runs (default: "
+             "cache_dir in the sources file).",
     )(command)
     return command
 
@@ -413,7 +414,16 @@ def _read_with_config(paths, sources_file: Path, cache_dir, progress: Progress):
         progress.finish()
         trees += fetched.trees
         problems += fetched.problems
-    return read_catalog(trees, problems), cfg
+    catalog = read_catalog(trees, problems, _load_cache_dir(cache_dir, cfg), progress)
+    progress.finish()
+    return catalog, cfg
+
+
+def _load_cache_dir(cache_dir: Path | None, cfg) -> Path:
+    """The load cache lives beside the clones: `<cache_dir>/load`."""
+    from generator.config import DEFAULT_CACHE_DIR
+
+    return (cache_dir or (cfg.cache_dir if cfg is not None else Path(DEFAULT_CACHE_DIR))) / "load"
 
 
 def _usage_error(problems: list[Problem], message: str | None = None) -> None:
