@@ -115,7 +115,7 @@ def build(paths, sources_file, cache_dir, site_dir, templates, strict, with_docs
     progress = Progress(enabled=not quiet)
     if shard:
         sys.exit(_build_shard(paths, sources_file, shard, shard_dir, strict, progress))
-    catalog, cfg = _read_with_config(paths, sources_file, cache_dir, progress)
+    catalog, cfg = _read_with_config(paths, sources_file, cache_dir, progress, cached=True)
     target, options = _site_options(cfg, site_dir, templates)
     problems = _write_site(catalog, cfg, target, options, progress,
                            docs_options(cfg, options.templates, with_docs))
@@ -141,7 +141,8 @@ def serve(paths, sources_file, cache_dir, site_dir, port, rebuild, templates, qu
     progress = Progress(enabled=not quiet)
     cfg = None
     if rebuild:
-        catalog, cfg = _read_with_config(paths, sources_file, cache_dir, progress)
+        catalog, cfg = _read_with_config(paths, sources_file, cache_dir, progress,
+                                         cached=True)
     elif Path(sources_file).is_file() and site_dir is None:
         cfg = _config_or_exit(Path(sources_file))
     target, options = _site_options(cfg, site_dir, templates)
@@ -384,8 +385,12 @@ def _read(paths, sources_file: Path, cache_dir, progress: Progress) -> Catalog:
     return _read_with_config(paths, sources_file, cache_dir, progress)[0]
 
 
-def _read_with_config(paths, sources_file: Path, cache_dir, progress: Progress):
+def _read_with_config(paths, sources_file: Path, cache_dir, progress: Progress,
+                      cached: bool = False):
     """The catalog, and the sources config when one was read (None for PATHS alone).
+
+    `cached` (build, serve) keeps parsed files in the load cache; the read-only commands
+    (validate, owner set) leave no cache behind in the folder they run in.
 
     Explicit PATHS replace the default sources file; an explicitly given --sources is read
     as well. Configuration and path problems stop here with exit code 2.
@@ -414,7 +419,8 @@ def _read_with_config(paths, sources_file: Path, cache_dir, progress: Progress):
         progress.finish()
         trees += fetched.trees
         problems += fetched.problems
-    catalog = read_catalog(trees, problems, _load_cache_dir(cache_dir, cfg), progress)
+    load_cache = _load_cache_dir(cache_dir, cfg) if cached else None
+    catalog = read_catalog(trees, problems, load_cache, progress)
     progress.finish()
     return catalog, cfg
 

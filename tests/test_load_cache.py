@@ -197,3 +197,12 @@ def run_cli(cwd: Path, *args: str) -> str:
         os.chdir(old)
     assert result.exit_code == 0, result.output
     return result.stderr
+
+
+def test_validate_reads_without_leaving_a_cache_behind(tmp_path):
+    """Only build and serve keep a load cache: a check run in someone's repository must
+    not leave files there."""
+    example = Path(__file__).resolve().parent.parent / "example"
+    output = run_cli(tmp_path, "validate", str(example))
+    assert "load: 39 documents from 1 source\n" in output
+    assert not (tmp_path / ".playbill").exists()

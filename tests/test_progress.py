@@ -1,5 +1,5 @@
 """Progress (generator/progress.py): a bar per stage on a real terminal (a pty), plain lines
-through a pipe or in CI; and `playbill validate` reporting its stages both ways."""
+through a pipe or in CI; and `playbill build` reporting its stages both ways."""
 
 from __future__ import annotations
 
@@ -106,27 +106,28 @@ def test_ci_gets_plain_lines_even_on_a_terminal(monkeypatch):
                                       "load: reused 1 of 2 sources"]
 
 
-def validate_twice(tmp_path: Path, stderr_of) -> tuple[str, str]:
-    """`playbill validate` on the example, twice (the second run warm), in a process of its
+def build_twice(tmp_path: Path, stderr_of) -> tuple[str, str]:
+    """`playbill build` of the example, twice (the second run warm), in a process of its
     own whose stderr is what `stderr_of()` gives: (file for Popen, function to read it)."""
     (tmp_path / "catalog_sources.yaml").write_text(f"sources:\n  - path: {EXAMPLE}\n")
     env = {k: v for k, v in os.environ.items() if k != "CI"}
     outputs = []
     for _ in range(2):
         target, collect = stderr_of()
-        subprocess.run([sys.executable, "-m", "generator", "validate"], cwd=tmp_path, env=env,
-                       stdout=subprocess.DEVNULL, stderr=target, timeout=120)
+        subprocess.run([sys.executable, "-m", "generator", "build", "--no-docs"], cwd=tmp_path,
+                       env=env, stdout=subprocess.DEVNULL, stderr=target, timeout=300,
+                       check=True)
         outputs.append(collect())
     return outputs[0], outputs[1]
 
 
-def test_validate_prints_plain_stage_lines_through_a_pipe(tmp_path):
+def test_build_prints_plain_stage_lines_through_a_pipe(tmp_path):
     def pipe():
         path = tmp_path / f"stderr-{len(list(tmp_path.glob('stderr-*')))}"
         handle = path.open("w")
         return handle, lambda: (handle.close(), path.read_text())[1]
 
-    cold, warm = validate_twice(tmp_path, pipe)
+    cold, warm = build_twice(tmp_path, pipe)
     assert "\r" not in cold + warm
     assert "sources: [1/1] Reading example" in cold.splitlines()
     assert "load: 39 documents from 1 source; reused 0 of 1 source (16 files parsed" in cold
@@ -134,7 +135,7 @@ def test_validate_prints_plain_stage_lines_through_a_pipe(tmp_path):
     assert "validate: 39 entities valid, 0 documents not stored" in warm.splitlines()
 
 
-def test_validate_draws_bars_on_a_terminal(tmp_path):
+def test_build_draws_bars_on_a_terminal(tmp_path):
     terminals: list[Terminal] = []
 
     def tty():
@@ -146,7 +147,7 @@ def test_validate_draws_bars_on_a_terminal(tmp_path):
             return terminal.text()
         return terminal.slave, collect
 
-    _, warm = validate_twice(tmp_path, tty)
+    _, warm = build_twice(tmp_path, tty)
     lines = visible_lines(warm)
     assert lines[0] == f"sources  {FULL} 1/1 1 of 1 source ready"
     assert lines[1].startswith(f"load     {FULL} ")
