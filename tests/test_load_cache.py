@@ -156,7 +156,7 @@ def test_an_unreadable_cache_is_an_empty_one(tmp_path):
     config = sources_of(tmp_path)
     cold, _ = read(tmp_path, config, cached=False)
     (tmp_path / "cache/load").mkdir(parents=True)
-    (tmp_path / "cache/load" / CACHE_FILE).write_bytes(b"not a pickle")
+    (tmp_path / "cache/load" / CACHE_FILE).write_bytes(b"not marshal data")
 
     first, events = read(tmp_path, config)
     assert same(first, cold)

@@ -4,7 +4,7 @@ parsed again (parsing is nearly all of the load stage's time).
 Two tables, saved together in one file under the cache folder:
 
 - `blobs`: a file's content digest -> its parse (the YAML documents with their line
-  numbers), pickled. Content-addressed, so a hit is exactly what parsing those bytes gives,
+  numbers, as plain values: `files.encode`). Content-addressed, so a hit is exactly what parsing those bytes gives,
   whichever tree, path or commit the bytes come from.
 - `commits`: (tree root, commit) -> {path in the tree: digest}, for trees the sources
   stage checked out itself (`SourceTree.pristine`): when their commit did not change,
@@ -16,19 +16,24 @@ detection all run on every build, since they depend on other files and other tre
 warm build gives the very documents and problems a cold one does. The cache is keyed by
 Playbill's version and the source of the code that parses, so a new parser never reads an
 old parse; an unreadable cache is simply empty. Entries unused for a few builds are dropped.
+
+The file is written with `marshal`, not `pickle`: it holds data only (strings, numbers,
+dicts, lists, tuples, bytes), so a cache restored from elsewhere (a CI cache) can at worst
+be wrong data that is thrown away, never code that runs.
 """
 
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
-import pickle
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator import __version__
 
-CACHE_FILE = "load.pickle"
+CACHE_FILE = "load.marshal"
 KEEP_BUILDS = 3  # entries unused this many builds in a row are dropped
 
 
@@ -37,12 +42,13 @@ def content_digest(raw: bytes) -> str:
 
 
 def code_key() -> str:
-    """Playbill's version and a digest of the modules whose output is cached."""
+    """Playbill's and Python's versions (marshal's format is Python's) and a digest of the
+    modules whose output is cached."""
     from generator import yaml12
     from generator.load import files
     from generator.model import document
 
-    digest = hashlib.blake2b(__version__.encode(), digest_size=16)
+    digest = hashlib.blake2b(f"{__version__} {sys.version}".encode(), digest_size=16)
     for module in (yaml12, files, document):
         digest.update(Path(module.__file__).read_bytes())
     return digest.hexdigest()
@@ -80,27 +86,26 @@ class LoadCache:
         an unreadable file: a cache is never worth failing a build for)."""
         cache = cls(folder)
         try:
-            saved = pickle.loads((folder / CACHE_FILE).read_bytes())
+            saved = marshal.loads((folder / CACHE_FILE).read_bytes())
             if saved["key"] == code_key():
-                cache.generation = saved["generation"] + 1
-                cache.blobs, cache.commits = saved["blobs"], saved["commits"]
-        except (OSError, pickle.PickleError, EOFError, KeyError, TypeError, ValueError,
-                AttributeError, ImportError):
+                generation, blobs, commits = saved["generation"], saved["blobs"], saved["commits"]
+                if isinstance(generation, int) and isinstance(blobs, dict) \
+                        and isinstance(commits, dict):
+                    cache.generation, cache.blobs, cache.commits = generation + 1, blobs, commits
+        except (OSError, EOFError, KeyError, TypeError, ValueError):
             pass
         return cache
 
-    def parse_of(self, digest: str) -> object | None:
-        """The cached parse of the content with `digest`: a fresh copy on every call, since
-        the loader adds annotations to the documents it is given."""
+    def blob(self, digest: str) -> bytes | None:
+        """What `keep_blob` kept for the content with `digest`, if a recent build did."""
         entry = self.blobs.get(digest)
         if entry is None:
             return None
         self._touch_blob(digest, entry)
-        return pickle.loads(entry[1])
+        return entry[1]
 
-    def keep_parse(self, digest: str, parsed: object) -> None:
-        """Remember a parse; call before anything changes it."""
-        self.blobs[digest] = (self.generation, pickle.dumps(parsed, pickle.HIGHEST_PROTOCOL))
+    def keep_blob(self, digest: str, blob: bytes) -> None:
+        self.blobs[digest] = (self.generation, blob)
         self.changed = True
 
     def digest_at(self, root: Path, commit: str, rel: str) -> str | None:
@@ -133,7 +138,7 @@ class LoadCache:
         }
         self.folder.mkdir(parents=True, exist_ok=True)
         scratch = self.folder / f"{CACHE_FILE}.{os.getpid()}.tmp"
-        scratch.write_bytes(pickle.dumps(saved, pickle.HIGHEST_PROTOCOL))
+        scratch.write_bytes(marshal.dumps(saved))
         os.replace(scratch, self.folder / CACHE_FILE)
         self.changed = False
 

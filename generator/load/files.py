@@ -1,19 +1,22 @@
 """Reading one catalog file: bytes -> UTF-8 text -> YAML documents, through the load cache.
 
 What comes out depends on the file's bytes only (never on where the file is), which is
-what lets `generator.load.cache` keep it by content digest.
+what lets `generator.load.cache` keep it by content digest, as plain `marshal` data
+(`encode`/`decode`: YAML 1.2 data is only dicts, lists, strings, numbers, booleans, null).
 """
 
 from __future__ import annotations
 
+import marshal
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from generator.load.cache import LoadCache, Reuse, content_digest
+from generator.model.document import Positions
 from generator.model.problem import Problem, error
 from generator.model.source import SourceTree
-from generator.yaml12 import YamlDocument, parse_documents
+from generator.yaml12 import YamlDocument, YamlError, parse_documents
 
 _API_VERSION_KEY = re.compile(r"""^["']?apiVersion["']?[ \t]*:""", re.MULTILINE)
 _TEMPLATE_KIND = re.compile(r"^kind:[ \t]*['\"]?Template['\"]?[ \t]*(#.*)?$", re.M)
@@ -42,6 +45,28 @@ def looks_like_entity_file(text: str) -> bool:
     return bool(_API_VERSION_KEY.search(text)) and bool(_KIND_KEY.search(text))
 
 
+def encode(parsed: Parsed) -> bytes | None:
+    """`parsed` (documents parsed) as marshal bytes; None if it holds anything else than
+    plain data (then it is simply not cached)."""
+    documents = [(d.index, d.data, dict(d.positions.lines), d.positions.start,
+                  None if d.error is None else (d.error.message, d.error.line, d.error.column,
+                                                d.error.code, d.error.hint))
+                 for d in parsed.documents or ()]
+    try:
+        return marshal.dumps((parsed.entity_like, parsed.dollars, documents))
+    except ValueError:
+        return None
+
+
+def decode(blob: bytes) -> Parsed:
+    """What `encode` wrote, as new objects (the loader changes the documents it gets)."""
+    entity_like, dollars, documents = marshal.loads(blob)
+    return Parsed(entity_like, dollars, [
+        YamlDocument(index, data, Positions(lines, start),
+                     None if error is None else YamlError(*error))
+        for index, data, lines, start, error in documents])
+
+
 class FileReader:
     """Reads files for one load, from the cache when it has them, and counts per tree
     what it parsed and what it reused."""
@@ -58,9 +83,8 @@ class FileReader:
         file is not parsed."""
         digest = self._known_digest(tree, rel)
         if digest is not None:
-            parsed = self.cache.parse_of(digest)
+            parsed = self._cached(digest)
             if parsed is not None:
-                self.reuse.files_reused += 1
                 return parsed, None
         try:
             raw = path.read_bytes()
@@ -71,9 +95,8 @@ class FileReader:
         digest = content_digest(raw)
         if self.cache is not None and tree.pristine and tree.commit and rel is not None:
             self.cache.record_digest(tree.resolved_root, tree.commit, rel, digest)
-        parsed = self.cache.parse_of(digest) if self.cache is not None else None
+        parsed = self._cached(digest)
         if parsed is not None:
-            self.reuse.files_reused += 1
             return parsed, None
         text, problem = _decode(raw, file)
         if problem is not None:
@@ -84,8 +107,9 @@ class FileReader:
         parsed.documents = parse_documents(text)
         self.parsed_in[id(tree)] = self.parsed_in.get(id(tree), 0) + 1
         self.reuse.files_parsed += 1
-        if self.cache is not None:
-            self.cache.keep_parse(digest, parsed)
+        blob = encode(parsed) if self.cache is not None else None
+        if blob is not None:
+            self.cache.keep_blob(digest, blob)
         return parsed, None
 
     def finish(self) -> Reuse:
@@ -93,6 +117,19 @@ class FileReader:
         had to be parsed."""
         self.reuse.sources_reused = sum(1 for n in self.parsed_in.values() if n == 0)
         return self.reuse
+
+    def _cached(self, digest: str) -> Parsed | None:
+        if self.cache is None:
+            return None
+        try:
+            blob = self.cache.blob(digest)
+            parsed = decode(blob) if blob is not None else None
+        except (EOFError, TypeError, ValueError, IndexError):
+            return None  # a damaged entry: parse the file again
+        if parsed is None:
+            return None
+        self.reuse.files_reused += 1
+        return parsed
 
     def _known_digest(self, tree: SourceTree, rel: str | None) -> str | None:
         """A pristine tree's file at an unchanged commit: its digest, without reading it."""
