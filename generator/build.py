@@ -11,6 +11,7 @@ from generator.load.cache import LoadCache
 from generator.model.catalog import Catalog
 from generator.model.problem import Problem
 from generator.model.source import SourceTree
+from generator.model.values import collector_paused
 from generator.progress import Finished, OnProgress
 from generator.render import RenderOptions, RenderResult, render_site
 from generator.render.output import staged_site
@@ -34,10 +35,13 @@ def read_catalog(trees: Sequence[SourceTree], problems: Sequence[Problem] = (),
     With `cache_dir`, files parsed by an earlier build are not parsed again (see
     `generator.load.cache`); `on_progress` hears how the load and validation go.
     """
-    loaded = _load(trees, cache_dir, on_progress)
-    validated = validate.validate(loaded.documents, on_progress)
-    related = graph.build_graph(validated.entities)
-    templates = scaffold_checks.catalog_problems(validated.entities)
+    # One pause of the cycle collector around all three stages, not one each: every
+    # resume sweeps all the objects made meanwhile (~0.1 s per stage for 10k entities).
+    with collector_paused():
+        loaded = _load(trees, cache_dir, on_progress)
+        validated = validate.validate(loaded.documents, on_progress)
+        related = graph.build_graph(validated.entities)
+        templates = scaffold_checks.catalog_problems(validated.entities)
     everything = [*problems, *loaded.problems, *validated.problems, *related.problems,
                   *templates]
     problems = sorted(everything, key=lambda p: p.sort_key())
