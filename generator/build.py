@@ -7,9 +7,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 from generator import graph, load, search, validate
+from generator.load.cache import LoadCache
 from generator.model.catalog import Catalog
 from generator.model.problem import Problem
 from generator.model.source import SourceTree
+from generator.model.values import collector_paused
+from generator.progress import Finished, OnProgress
 from generator.render import RenderOptions, RenderResult, render_site
 from generator.render.output import staged_site
 from generator.scaffold import checks as scaffold_checks
@@ -21,21 +24,44 @@ if TYPE_CHECKING:
     from generator.docs.publish import Published
 
 
-def read_catalog(trees: Sequence[SourceTree], problems: Sequence[Problem] = ()) -> Catalog:
+def read_catalog(trees: Sequence[SourceTree], problems: Sequence[Problem] = (),
+                 cache_dir: Path | None = None, on_progress: OnProgress | None = None
+                 ) -> Catalog:
     """load -> validate -> graph: every entity of the given trees, related, with all problems.
 
     `problems` are those found before loading (sources that could not be fetched), so that
     every report lists them beside the catalog's own. Software Templates are checked too
     (forms, actions, expressions, skeletons), which Backstage leaves until a template runs.
+    With `cache_dir`, files parsed by an earlier build are not parsed again (see
+    `generator.load.cache`); `on_progress` hears how the load and validation go.
     """
-    loaded = load.load_catalog(trees)
-    validated = validate.validate(loaded.documents)
-    related = graph.build_graph(validated.entities)
-    templates = scaffold_checks.catalog_problems(validated.entities)
+    # One pause of the cycle collector around all three stages, not one each: every
+    # resume sweeps all the objects made meanwhile (~0.1 s per stage for 10k entities).
+    with collector_paused():
+        loaded = _load(trees, cache_dir, on_progress)
+        validated = validate.validate(loaded.documents, on_progress)
+        related = graph.build_graph(validated.entities)
+        templates = scaffold_checks.catalog_problems(validated.entities)
     everything = [*problems, *loaded.problems, *validated.problems, *related.problems,
                   *templates]
     problems = sorted(everything, key=lambda p: p.sort_key())
     return Catalog.create(validated.entities, related.graph, problems, trees)
+
+
+def _load(trees: Sequence[SourceTree], cache_dir: Path | None,
+          on_progress: OnProgress | None) -> load.LoadResult:
+    """The load stage, through the load cache in `cache_dir` when given."""
+    cache = LoadCache.open(cache_dir) if cache_dir is not None else None
+    loaded = load.load_catalog(trees, cache, on_progress)
+    if cache is not None:
+        cache.save()
+    if on_progress is not None:
+        summary = (f"{len(loaded.documents):,} documents from {len(trees):,} source"
+                   f"{'s' if len(trees) != 1 else ''}")
+        if cache is not None:
+            summary += "; " + loaded.reuse.summary()
+        on_progress(Finished("load", summary))
+    return loaded
 
 
 @dataclass(frozen=True)

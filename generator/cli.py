@@ -42,7 +42,8 @@ def catalog_options(command):
     )(command)
     command = click.option(
         "--cache-dir", type=click.Path(path_type=Path), default=None,
-        help="Where Git clones are kept between runs (default: cache_dir in the sources file).",
+        help="Where Git clones and parsed catalog files are kept between runs (default: "
+             "cache_dir in the sources file).",
     )(command)
     return command
 
@@ -114,7 +115,7 @@ def build(paths, sources_file, cache_dir, site_dir, templates, strict, with_docs
     progress = Progress(enabled=not quiet)
     if shard:
         sys.exit(_build_shard(paths, sources_file, shard, shard_dir, strict, progress))
-    catalog, cfg = _read_with_config(paths, sources_file, cache_dir, progress)
+    catalog, cfg = _read_with_config(paths, sources_file, cache_dir, progress, cached=True)
     target, options = _site_options(cfg, site_dir, templates)
     problems = _write_site(catalog, cfg, target, options, progress,
                            docs_options(cfg, options.templates, with_docs))
@@ -140,7 +141,8 @@ def serve(paths, sources_file, cache_dir, site_dir, port, rebuild, templates, qu
     progress = Progress(enabled=not quiet)
     cfg = None
     if rebuild:
-        catalog, cfg = _read_with_config(paths, sources_file, cache_dir, progress)
+        catalog, cfg = _read_with_config(paths, sources_file, cache_dir, progress,
+                                         cached=True)
     elif Path(sources_file).is_file() and site_dir is None:
         cfg = _config_or_exit(Path(sources_file))
     target, options = _site_options(cfg, site_dir, templates)
@@ -383,8 +385,12 @@ def _read(paths, sources_file: Path, cache_dir, progress: Progress) -> Catalog:
     return _read_with_config(paths, sources_file, cache_dir, progress)[0]
 
 
-def _read_with_config(paths, sources_file: Path, cache_dir, progress: Progress):
+def _read_with_config(paths, sources_file: Path, cache_dir, progress: Progress,
+                      cached: bool = False):
     """The catalog, and the sources config when one was read (None for PATHS alone).
+
+    `cached` (build, serve) keeps parsed files in the load cache; the read-only commands
+    (validate, owner set) leave no cache behind in the folder they run in.
 
     Explicit PATHS replace the default sources file; an explicitly given --sources is read
     as well. Configuration and path problems stop here with exit code 2.
@@ -413,7 +419,17 @@ def _read_with_config(paths, sources_file: Path, cache_dir, progress: Progress):
         progress.finish()
         trees += fetched.trees
         problems += fetched.problems
-    return read_catalog(trees, problems), cfg
+    load_cache = _load_cache_dir(cache_dir, cfg) if cached else None
+    catalog = read_catalog(trees, problems, load_cache, progress)
+    progress.finish()
+    return catalog, cfg
+
+
+def _load_cache_dir(cache_dir: Path | None, cfg) -> Path:
+    """The load cache lives beside the clones: `<cache_dir>/load`."""
+    from generator.config import DEFAULT_CACHE_DIR
+
+    return (cache_dir or (cfg.cache_dir if cfg is not None else Path(DEFAULT_CACHE_DIR))) / "load"
 
 
 def _usage_error(problems: list[Problem], message: str | None = None) -> None:

@@ -100,17 +100,19 @@ def check_shard(config: SourcesConfig, shard: Shard, folder: Path, on_progress: 
     shards are notes, since only the merge sees them all. Returns the number of sources
     read, of entities, and the problems."""
     fetched = fetch_shard(config, shard, folder, on_progress)
-    catalog = read_catalog(fetched.trees, fetched.problems)
+    catalog = read_catalog(fetched.trees, fetched.problems, on_progress=on_progress)
     return len(fetched.trees), len(catalog.entities), judge_unseen(catalog, partial=True)
 
 
 def read_merged(config: SourcesConfig, folders: Sequence[Path], cache: Path,
                 on_progress: Progress = None) -> Catalog:
     """`merge`: gather the shards' clones into `cache` and read the whole catalog from
-    them offline, with the problems the shards met fetching."""
+    them offline, with the problems the shards met fetching. Parsed files are kept in
+    `cache`/load, as `build` keeps them, so a merge whose sources did not move is warm."""
     readable, shard_problems = merge_caches(config, folders, cache)
     fetched = fetch_sources(readable, cache_dir=cache, on_progress=on_progress, offline=True)
-    return read_catalog(fetched.trees, [*shard_problems, *fetched.problems])
+    return read_catalog(fetched.trees, [*shard_problems, *fetched.problems], cache / "load",
+                        on_progress)
 
 
 def _key(source: SourceConfig) -> str:

@@ -18,7 +18,7 @@ import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Sequence
 
 import pygit2
 from pygit2.enums import CheckoutStrategy, FetchPrune
@@ -28,8 +28,9 @@ from generator.credentials import Auth, SourceUnavailable, redact, unavailable_h
 from generator.model.problem import Problem, error, warning
 from generator.model.scm import strip_credentials, web_for
 from generator.model.source import SourceTree
+from generator.progress import Finished, OnProgress, Step
 
-Progress = Callable[[str], None] | None
+Progress = OnProgress | None
 
 FOLDER_GLOBS = ("**/*.yaml", "**/*.yml")
 _REFSPECS = ["+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*"]
@@ -67,14 +68,18 @@ def fetch_sources(
     for number, source in enumerate(config.sources, start=1):
         where = {"file": shown_config, "line": source.line}
         if source.is_git:
-            _report(on_progress, f"[{number}/{total}] Fetching {source.display_name}")
+            _report(on_progress, Step("sources", number, total, f"Fetching {source.display_name}"))
             tree, problems = git_tree(source, cache, where, offline)
         else:
-            _report(on_progress, f"[{number}/{total}] Reading {source.display_name}")
+            _report(on_progress, Step("sources", number, total, f"Reading {source.display_name}"))
             tree, problems = path_tree(source, where)
         result.problems += problems
         if tree is not None:
             result.trees.append(tree)
+    failed = total - len(result.trees)
+    _report(on_progress, Finished("sources", f"{len(result.trees):,} of {total:,} source"
+                                  f"{'s' if total != 1 else ''} ready"
+                                  + (f", {failed:,} unavailable" if failed else "")))
     return result
 
 
@@ -229,7 +234,7 @@ def git_tree(
         source.display_name, Path(repo.workdir).resolve(), source.catalog, "url",
         commit=resolved.commit, branch=resolved.name if resolved.kind == "branch" else None,
         remote=url, web=web_for(url, ref_for_web, source.host),
-        display_prefix=f"{source.display_name}/",
+        display_prefix=f"{source.display_name}/", pristine=True,
         extra={"ref": resolved.name, "ref_type": resolved.kind, "stale": bool(stale)})
     return tree, problems
 
@@ -389,7 +394,7 @@ def _reason(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
-def _report(on_progress: Progress, message: str) -> None:
+def _report(on_progress: Progress, event: Step | Finished) -> None:
     if on_progress is not None:
-        on_progress(message)
+        on_progress(event)
 

@@ -32,6 +32,9 @@ from generator.model.kinds.messages import (
     format_message, schema_hint, schema_message, unrecognized,
 )
 from generator.model.values import collector_paused, describe, dotted
+from generator.progress import Finished, OnProgress, Step
+
+STEP = 500  # documents between two progress reports
 
 
 @dataclass
@@ -53,10 +56,21 @@ class Checked:
     problems: list[Problem] = field(default_factory=list)
 
 
-def validate(documents: Sequence[Document]) -> ValidationResult:
+def validate(documents: Sequence[Document], on_progress: OnProgress | None = None
+             ) -> ValidationResult:
     """Validate documents given in load order; that order decides which duplicate wins."""
     with collector_paused():
-        return keep_unique([check_document(document) for document in documents])
+        if on_progress is None:
+            return keep_unique([check_document(document) for document in documents])
+        checked = []
+        for number, document in enumerate(documents, start=1):
+            checked.append(check_document(document))
+            if number % STEP == 0 or number == len(documents):
+                on_progress(Step("validate", number, len(documents)))
+        result = keep_unique(checked)
+    on_progress(Finished("validate", f"{len(result.entities):,} entities valid, "
+                                     f"{len(documents) - len(result.entities):,} documents not stored"))
+    return result
 
 
 @dataclass(frozen=True)

@@ -59,11 +59,12 @@ def org(tmp_path):
     return portal
 
 
-def run(cwd: Path, *args: str):
+def run(cwd: Path, *args: str, quiet: bool = True):
     old = Path.cwd()
     os.chdir(cwd)
     try:
-        return CliRunner().invoke(main, [*args, "-q"], catch_exceptions=False)
+        return CliRunner().invoke(main, [*args, "-q"] if quiet else list(args),
+                                  catch_exceptions=False)
     finally:
         os.chdir(old)
 
@@ -97,6 +98,17 @@ def test_a_sharded_build_equals_a_single_build(org, count):
     catalog = json.loads(expected["catalog.json"])
     assert len(catalog["entities"]) == 12  # 2 teams, 3 x (service, API, worker), 1 system
     assert merged.stdout.splitlines()[1] == single.stdout.splitlines()[1]  # same problems
+
+
+def test_a_second_merge_reads_through_the_load_cache_and_writes_the_same_site(org):
+    folders = sharded(org, 2)
+    first = run(org, "merge", *map(str, folders), "--site-dir", "first", "--cache-dir", "clones")
+    assert first.exit_code == 0, first.output
+    second = run(org, "merge", *map(str, folders), "--site-dir", "second", "--cache-dir", "clones",
+                 quiet=False)
+    assert second.exit_code == 0, second.output
+    assert "reused 5 of 5 sources (0 files parsed, 11 reused)" in second.stderr
+    assert files(org / "first") == files(org / "second")
 
 
 def test_each_shard_holds_its_sources_and_notes_refs_to_others(org):

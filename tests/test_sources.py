@@ -20,6 +20,7 @@ import pygit2
 import pytest
 
 from generator.config import SourcesConfig, load_config
+from generator.progress import Finished, Step
 from generator.sources import fetch_sources, trees_for_paths
 from gitrepo import branch, commit, file_url, make_repo, switch, tag
 
@@ -51,7 +52,7 @@ def all_text_below(folder: Path) -> str:
 def test_first_clone_pins_the_commit(tmp_path):
     remote = remote_repo(tmp_path)
     config = config_of(tmp_path, {"url": file_url(remote), "name": "shop"})
-    messages: list[str] = []
+    messages: list = []
 
     result = fetch_sources(config, on_progress=messages.append)
 
@@ -63,7 +64,8 @@ def test_first_clone_pins_the_commit(tmp_path):
     assert tree.root.parent == (tmp_path / "cache").resolve()
     assert (tree.root / "catalog-info.yaml").read_text() == CATALOG.format(name="shop")
     assert tree.globs == ("catalog-info.yaml",)
-    assert messages == ["[1/1] Fetching shop"]
+    assert messages == [Step("sources", 1, 1, "Fetching shop"),
+                        Finished("sources", "1 of 1 source ready")]
 
 
 def test_second_run_fetches_without_recloning(tmp_path):

@@ -6,17 +6,22 @@ the location annotations and the placeholders; Location entities are followed to
 files they point at. What Backstage attaches to the *reading* location (a YAML error, a
 broken envelope, a missing target) makes it drop every entity of that read; Playbill
 keeps the good ones but says so once per read (`backstage-drops-siblings`).
+
+Reading and parsing files goes through `files.FileReader`, which takes unchanged files'
+parses from the load cache (`load.cache`) when one is given; everything after parsing
+runs on every load, so a cached load gives exactly what an uncached one does.
 """
 
 from __future__ import annotations
 
-import re
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
 from generator.load.annotations import annotate, location_annotations
+from generator.load.cache import LoadCache, Reuse
+from generator.load.files import FileReader, looks_like_entity_file
 from generator.load.globs import expand, has_magic
 from generator.model.values import js_typeof
 from generator.load.locations import Target, is_followable, location_targets
@@ -26,13 +31,11 @@ from generator.model.envelope import check_envelope, envelope_ref
 from generator.model.location import LocationRef
 from generator.model.problem import Problem, error, note, warning
 from generator.model.source import SourceTree
-from generator.yaml12 import YamlDocument, parse_documents
+from generator.model.values import collector_paused
+from generator.progress import OnProgress, Step
+from generator.yaml12 import YamlDocument
 
-__all__ = ["LoadResult", "load_catalog", "looks_like_entity_file"]
-
-_API_VERSION_KEY = re.compile(r"""^["']?apiVersion["']?[ \t]*:""", re.MULTILINE)
-_TEMPLATE_KIND = re.compile(r"^kind:[ \t]*['\"]?Template['\"]?[ \t]*(#.*)?$", re.M)
-_KIND_KEY = re.compile(r"""^["']?kind["']?[ \t]*:""", re.MULTILINE)
+__all__ = ["LoadCache", "LoadResult", "Reuse", "load_catalog", "looks_like_entity_file"]
 
 
 @dataclass
@@ -42,6 +45,7 @@ class LoadResult:
 
     documents: list[Document]
     problems: list[Problem]
+    reuse: Reuse = field(default_factory=Reuse)
 
 
 @dataclass
@@ -81,30 +85,25 @@ class _File:
         return self._annotations
 
 
-def load_catalog(trees: Sequence[SourceTree]) -> LoadResult:
+def load_catalog(trees: Sequence[SourceTree], cache: LoadCache | None = None,
+                 on_progress: OnProgress | None = None) -> LoadResult:
     """Read every tree's catalog files, then every file their Locations point at.
 
     Reads run breadth-first, registered files first (as the oracle orders them), and each
-    file is read at most once, so Location cycles end by themselves.
+    file is read at most once, so Location cycles end by themselves. With `cache`, files
+    whose content was parsed before are not parsed again (the caller saves the cache).
+    `on_progress` gets a `Step` after each read (Locations add reads as they are met).
     """
-    return _Loader(list(trees)).run()
-
-
-def looks_like_entity_file(text: str) -> bool:
-    """Top-level `apiVersion:` and `kind:` keys: how a folder scan tells entity files from
-    mkdocs.yml, OpenAPI documents and other YAML living beside them. Files holding
-    scaffolder expressions (`${{ values.name }}`, `{{ cookiecutter.x }}`) are a template's
-    skeleton, not catalog files, so a scan of a template repository skips them too (the
-    Template entity itself, which uses expressions in its steps, is kept)."""
-    templated = "${{" in text or "{{cookiecutter" in text or "{{ cookiecutter" in text
-    if templated and not _TEMPLATE_KIND.search(text):
-        return False
-    return bool(_API_VERSION_KEY.search(text)) and bool(_KIND_KEY.search(text))
+    with collector_paused():
+        return _Loader(list(trees), cache, on_progress).run()
 
 
 class _Loader:
-    def __init__(self, trees: list[SourceTree]) -> None:
+    def __init__(self, trees: list[SourceTree], cache: LoadCache | None,
+                 on_progress: OnProgress | None) -> None:
         self.trees = trees
+        self.files = FileReader(trees, cache)
+        self.on_progress = on_progress
         self.documents: list[Document] = []
         self.problems: list[Problem] = []
         self.seen: set[Path] = set()
@@ -120,8 +119,11 @@ class _Loader:
             self.reads.append(read)
             for target in read.files:
                 self._read_file(read, target)
+            if self.on_progress is not None:
+                done = len(self.reads)
+                self.on_progress(Step("load", done, done + len(self.queue)))
         self._warn_dropped()
-        return LoadResult(self.documents, self.problems)
+        return LoadResult(self.documents, self.problems, self.files.finish())
 
     def _register(self, tree: SourceTree) -> None:
         matched = False
@@ -147,16 +149,17 @@ class _Loader:
             return
         tree = target.tree
         file = tree.display(path)
-        text, problem = _read_text(path, file)
+        rel = self._relpath(tree, path) if tree.pristine else None
+        parsed, problem = self.files.read(tree, path, rel, file, read.sniff)
         if problem is not None:
             self.seen.add(path)
             self.problems.append(problem)
             read.fail(file, problem.line, f"{file} could not be read")
             return
-        if read.sniff and not looks_like_entity_file(text):
+        if read.sniff and not parsed.entity_like:
             return
         self.seen.add(path)
-        documents = parse_documents(text)
+        documents = parsed.documents
         if not documents:
             self.problems.append(note(
                 "empty-file",
@@ -166,7 +169,7 @@ class _Loader:
                 line=1,
                 backstage="accepted: empty documents are skipped silently",
             ))
-        here = _File(target, path, self._relpath(tree, path), file, "$" in text)
+        here = _File(target, path, rel or self._relpath(tree, path), file, parsed.dollars)
         for document in documents:
             self._document(read, here, document)
 
@@ -283,34 +286,6 @@ class _Loader:
 def _count(read: _Read) -> int:
     """Entities a failed read takes down with it, Locations' descendants included."""
     return len(read.documents) + sum(_count(child) for child in read.children)
-
-
-def _read_text(path: Path, file: str) -> tuple[str, Problem | None]:
-    """The file as UTF-8 text, or the problem that says why not."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return "", _unreadable(file, None, f"cannot be read: {exc.strerror or exc}",
-                               "Check the file's permissions, or remove it from the globs.",
-                               f"Error: file {path} could not be read, {exc}")
-    if b"\x00" in raw:
-        return "", _unreadable(file, raw[: raw.index(b"\x00")].count(b"\n") + 1,
-                               "is not a text file (it holds NUL bytes; binary, or UTF-16)",
-                               "Save it as UTF-8 text, or keep it out of the catalog globs.",
-                               "Error: YAML error at the file's location (it is not text)")
-    try:
-        return raw.decode("utf-8"), None
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        return "", _unreadable(file, line,
-                               f"is not valid UTF-8 (byte 0x{raw[exc.start]:02x} on line {line})",
-                               "Re-save the file as UTF-8 (most editors have an encoding menu).",
-                               "accepted: Backstage decodes it with U+FFFD replacement characters")
-
-
-def _unreadable(file: str, line: int | None, what: str, hint: str, backstage: str) -> Problem:
-    return error("file-unreadable", f"{file} {what}", hint=hint, file=file, line=line,
-                 backstage=backstage)
 
 
 def _plain_type(value: object) -> str:

@@ -44,6 +44,9 @@ class SourceTree:
     #: named on the command line are validated as they are: their Locations' targets must
     #: exist, but are read only when named too (as a linter checks the files it is given).
     follow_locations: bool = True
+    #: True when the work tree is exactly `commit` (a clone the sources stage checked out
+    #: and owns), so the load cache may trust the commit instead of reading the files.
+    pristine: bool = False
     extra: dict = field(default_factory=dict, compare=False)
 
     @cached_property
