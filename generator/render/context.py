@@ -95,8 +95,9 @@ def entity_context(catalog: Catalog, entity: Entity, depth: int,
     """Everything the entity page template needs, for any kind. `scaffolded` (built once
     per build by `scaffold_index`) lists what was made from each template."""
     ref = str(entity.ref)
-    owner = owner_of(catalog, ref)
-    system = system_of(catalog, ref)
+    edges = _out_edges(catalog, ref)  # once: owner, system and relations all read it
+    owner = _first_of(edges, OWNED_BY)
+    system = _first_of(edges, PART_OF)
     view = apis.describe(entity)
     context: dict[str, Any] = {
         "entity": entity,
@@ -109,7 +110,7 @@ def entity_context(catalog: Catalog, entity: Entity, depth: int,
         "links": _links(entity),
         "annotations": sorted(entity.annotations.items()),
         "labels": sorted(entity.labels.items()),
-        "relations": relation_groups(catalog, ref),
+        "relations": relation_groups(catalog, ref, edges),
         "source": _source(entity),
         "problems": catalog.problems_for(ref),
         "api": view,
@@ -141,9 +142,11 @@ def entity_context(catalog: Catalog, entity: Entity, depth: int,
     return context
 
 
-def relation_groups(catalog: Catalog, ref: str) -> list[dict[str, Any]]:
-    """Every relation of `ref`, grouped by type in `RELATION_ORDER`, targets sorted."""
-    grouped = _out_edges(catalog, ref)
+def relation_groups(catalog: Catalog, ref: str,
+                    grouped: dict[str, list[str]] | None = None) -> list[dict[str, Any]]:
+    """Every relation of `ref`, grouped by type in `RELATION_ORDER`, targets sorted.
+    `grouped` is `ref`'s targets by relation type when the caller has them already."""
+    grouped = _out_edges(catalog, ref) if grouped is None else grouped
     order = RELATION_ORDER + sorted(set(grouped) - set(RELATION_ORDER))
     return [
         {"type": kind, "label": RELATION_LABELS.get(kind, kind),
@@ -222,7 +225,11 @@ def _out_edges(catalog: Catalog, ref: str) -> dict[str, list[str]]:
 
 
 def _first_target(catalog: Catalog, ref: str, relation: str) -> str | None:
-    targets = _targets(catalog, ref, relation)
+    return _first_of(_out_edges(catalog, ref), relation)
+
+
+def _first_of(edges: dict[str, list[str]], relation: str) -> str | None:
+    targets = sorted(edges.get(relation, ()))
     if relation == PART_OF:  # a System before a Domain, when an entity names both
         targets.sort(key=lambda t: (not t.startswith("system:"), t))
     return targets[0] if targets else None
