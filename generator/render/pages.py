@@ -147,6 +147,8 @@ def render_chunk_with(job: PageJob, refs: list[str]) -> Written:
     template = environment(job).get_template("entity.html")
     _FOLDERS.clear()  # another build may have used (and removed) the same folders
     written = Written()
+    shared = entity_site(job.site)  # the same for every page but its docs link: hashed once
+    code = f"{job.code}\0{reuse.fingerprint('', shared)}" if job.code else ""
     for ref in refs:
         entity = job.catalog.entities[ref]
         url = entity_url(ref)
@@ -158,8 +160,9 @@ def render_chunk_with(job: PageJob, refs: list[str]) -> Written:
         download = _definition_file(job.out_dir, context)
         context["has_download"] = download is not None
         context["kubernetes"] = kubernetes.entity_view(job.status, entity)
-        page = page_context(url, entity.title, entity_site(job.site, context["ref"]), context)
-        key = reuse.fingerprint(job.code, page) if job.code else None
+        docs = _docs_link(job.site, context["ref"])
+        page = page_context(url, entity.title, {**shared, "docs": docs}, context)
+        key = reuse.fingerprint(code, {**page, "site": docs}) if code else None
         if key is not None:
             written.fingerprints[url] = key
         if key is None or not _reused(job, key, url, target, download):
@@ -173,14 +176,18 @@ def render_chunk_with(job: PageJob, refs: list[str]) -> Written:
     return written
 
 
-def entity_site(site: dict[str, Any], ref: str) -> dict[str, Any]:
+def entity_site(site: dict[str, Any], ref: str | None = None) -> dict[str, Any]:
     """The site values an entity page is given: the sources without their commits and
     only this entity's docs link, so that a commit or a docs site elsewhere does not
     change the page (and a warm build can reuse it)."""
-    docs = site.get("docs") or {}
     return {**site, "sources": [{"name": s["name"], "branch": s["branch"]}
                                 for s in site.get("sources", ())],
-            "docs": {ref: docs[ref]} if ref in docs else {}}
+            "docs": _docs_link(site, ref)}
+
+
+def _docs_link(site: dict[str, Any], ref: str | None) -> dict[str, str]:
+    docs = site.get("docs") or {}
+    return {ref: docs[ref]} if ref in docs else {}
 
 
 def _reused(job: PageJob, key: str, url: str, target: Path,

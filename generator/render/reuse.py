@@ -28,6 +28,7 @@ from typing import Any
 
 from generator import __version__
 from generator.model.entity import Entity
+from generator.render.apis import ApiView
 
 #: Inside the site, beside the pages it describes: {"pages": {page path: fingerprint}}.
 MANIFEST = ".playbill-pages.json"
@@ -65,6 +66,8 @@ def _plain(value: Any) -> Any:
     if isinstance(value, Entity):
         return {"~": "Entity", "data": value.data, "file": value.file, "line": value.line,
                 "relations": value.relations, "known": value.known_kind}
+    if isinstance(value, ApiView):  # all of it is read from these three, by our code
+        return {"~": "ApiView", "read": [value.type, value.raw, value.download_name]}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         fields = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
         return {"~": type(value).__qualname__, **fields}
