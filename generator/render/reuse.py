@@ -59,6 +59,10 @@ def fingerprint(code: str, context: dict[str, Any]) -> str | None:
     return hashlib.sha256(f"{code}\0{text}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
+#: Field names by dataclass: `dataclasses.fields` is too slow for fifty objects a page.
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 def _plain(value: Any) -> Any:
     """What json cannot encode itself, as plain data naming its type. An Entity is its
     data and where it was read (the parsed document's line table and commit are not shown
@@ -68,9 +72,11 @@ def _plain(value: Any) -> Any:
                 "relations": value.relations, "known": value.known_kind}
     if isinstance(value, ApiView):  # all of it is read from these three, by our code
         return {"~": "ApiView", "read": [value.type, value.raw, value.download_name]}
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        fields = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
-        return {"~": type(value).__qualname__, **fields}
+    names = _FIELDS.get(type(value))
+    if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names = _FIELDS[type(value)] = tuple(f.name for f in dataclasses.fields(value))
+    if names is not None:
+        return {"~": type(value).__qualname__, **{name: getattr(value, name) for name in names}}
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, (set, frozenset)):
