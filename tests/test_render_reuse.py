@@ -5,6 +5,9 @@ the result is byte-identical to a cold build. Real Git repositories in tmp_path.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pygit2
@@ -165,3 +168,18 @@ def test_entity_pages_count_the_sources_and_the_home_page_lists_their_commits(re
     home = (tmp_path / "site" / "index.html").read_text()
     sources_section = home[home.index('<section id="sources"'):]
     assert f'<code title="{head}">{head[:12]}</code>' in sources_section
+
+
+def test_playbill_build_says_what_it_reused_across_processes_and_hash_seeds(tmp_path):
+    """Fingerprints must not depend on a process's string hash seed, or no CI run would
+    ever reuse a page of the one before."""
+    example = Path(__file__).resolve().parent.parent / "example"
+    outputs = []
+    for seed in ("1", "2"):
+        done = subprocess.run(
+            [sys.executable, "-m", "generator", "build", str(example), "--site-dir", "site"],
+            cwd=tmp_path, check=True, capture_output=True, text=True,
+            env={**os.environ, "PYTHONHASHSEED": seed})
+        outputs.append(done.stdout)
+    assert "reused" not in outputs[0]
+    assert "39 unchanged pages reused from the previous site" in outputs[1]
