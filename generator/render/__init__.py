@@ -86,9 +86,10 @@ def render_site(catalog: Catalog, out_dir: Path, options: RenderOptions = Render
     counts: dict[str, int] = {}
 
     def site_wide() -> None:
-        counts["pages"] = _write_site_pages(catalog, job, options)
+        rows = exports.table_rows(catalog)  # the catalog page's filters and its data file
+        counts["pages"] = _write_site_pages(catalog, job, options, rows)
         counts["assets"] = copy_assets(out_dir, options.templates)
-        counts["data"] = len(exports.write_exports(catalog, out_dir))
+        counts["data"] = len(exports.write_exports(catalog, out_dir, rows))
 
     written = pages.write_entity_pages(job, workers, meanwhile=site_wide)
     reuse.write_manifest(out_dir, written.fingerprints)
@@ -130,11 +131,12 @@ def copy_assets(out_dir: Path, user_folder: Path | None) -> int:
     return len(copied)
 
 
-def _write_site_pages(catalog: Catalog, job: pages.PageJob, options: RenderOptions) -> int:
+def _write_site_pages(catalog: Catalog, job: pages.PageJob, options: RenderOptions,
+                      rows: list[list[Any]]) -> int:
     env = pages.environment(job)
     contexts = {
         "index.html": overview.home_context(catalog, recently_changed(catalog, options.recent)),
-        "catalog.html": overview.catalog_context(catalog),
+        "catalog.html": overview.catalog_context(catalog, rows),
         "health.html": overview.health_context(catalog),
     }
     for template, path, title in SITE_PAGES:
