@@ -196,8 +196,9 @@ def _reused(job: PageJob, key: str, url: str, target: Path,
     is the one the previous site recorded for it."""
     if job.previous is None or job.previous_pages.get(url) != key:
         return False
+    old_page = page_file(job.previous, url)  # the URL is percent-encoded, the file not
     _make_folder(target.parent)
-    if not reuse.reuse_file(job.previous / url, target):
+    if old_page is None or not reuse.reuse_file(old_page, target):
         return False
     if download is None:
         return True
