@@ -103,7 +103,7 @@ def build_site(catalog: Catalog, site_dir: Path, options: RenderOptions = Render
     with staged_site(site_dir) as staging:
         if built is not None:
             published = publish(built, staging)
-        rendered = render_site(catalog, staging, options, status)
+        rendered = render_site(catalog, staging, options, status, previous=site_dir)
         indexed = search.write_index(catalog, staging, extra_rows=rows)
         if status is not None:
             (staging / STATUS_FILE).write_text(status.to_json(), encoding="utf-8")

@@ -347,7 +347,9 @@ def _build_summary(result, problems: list[Problem], entities: int) -> str:
     search = result.search
     lines = [
         f"Wrote {result.render.pages:,} pages ({result.render.files:,} files) for "
-        f"{entities:,} entities to {result.site_dir}",
+        f"{entities:,} entities to {result.site_dir}"
+        + (f"; {result.render.reused:,} unchanged pages reused from the previous site"
+           if result.render.reused else ""),
         report.summary_line(counts) + (f"; see {result.site_dir / 'health.html'}"
                                        if problems else ""),
     ]

@@ -4,7 +4,9 @@
 
 writes every page, the assets and the exports into `out_dir`. Links are relative, so the
 folder works from any static host and from `file://`. `generator.build.build_site` wraps
-this in a staged folder that replaces the old site only when the whole build succeeded.
+this in a staged folder that replaces the old site only when the whole build succeeded,
+and passes the old site as `previous`: entity pages whose inputs did not change are
+linked from it instead of rendered (`reuse`).
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ from typing import Any
 from generator import __version__
 from generator.model.catalog import Catalog
 from generator.model.problem import Problem
-from generator.render import exports, kubernetes, overview, pages
+from generator.render import exports, kubernetes, overview, pages, reuse
 from generator.render.recent import recently_changed
-from generator.render.templates import BUILTIN_TEMPLATES
+from generator.render.output import MARKER
+from generator.render.templates import BUILTIN_TEMPLATES, template_folders
 from generator.status.snapshot import Snapshot
 
 #: The site-wide pages: (template, output path from the site root, page title).
@@ -57,31 +60,45 @@ class RenderResult:
     files: int
     workers: int
     problems: list[Problem] = field(default_factory=list)
+    #: Entity pages taken unchanged from the previous site (included in `pages`).
+    reused: int = 0
 
 
 def render_site(catalog: Catalog, out_dir: Path, options: RenderOptions = RenderOptions(),
-                status: Snapshot | None = None) -> RenderResult:
+                status: Snapshot | None = None, previous: Path | None = None
+                ) -> RenderResult:
     """Write the whole site into `out_dir` (created if missing). `status`, when clusters
-    are configured, adds a Kubernetes tab to entity pages and a Kubernetes health page."""
+    are configured, adds a Kubernetes tab to entity pages and a Kubernetes health page.
+    `previous` is the last site built (ignored unless Playbill wrote it), to reuse
+    unchanged entity pages from; site-wide pages are always rendered."""
     out_dir.mkdir(parents=True, exist_ok=True)
     site = site_values(catalog, options, status)
     existing = frozenset(catalog.entities)
+    if previous is not None and not (previous / MARKER).is_file():
+        previous = None
+    code = reuse.code_fingerprint(template_folders(options.templates),
+                                  {"depth": options.graph_depth, "strict": options.strict})
     job = pages.PageJob(catalog, out_dir, options.templates, options.strict,
-                        options.graph_depth, site, existing, status=status)
+                        options.graph_depth, site, existing, status=status,
+                        previous=previous, previous_pages=reuse.read_manifest(previous),
+                        code=code)
     workers = pages.worker_count(options.workers, len(catalog.entities))
     counts: dict[str, int] = {}
 
     def site_wide() -> None:
-        counts["pages"] = _write_site_pages(catalog, job, options)
+        rows = exports.table_rows(catalog)  # the catalog page's filters and its data file
+        counts["pages"] = _write_site_pages(catalog, job, options, rows)
         counts["assets"] = copy_assets(out_dir, options.templates)
-        counts["data"] = len(exports.write_exports(catalog, out_dir))
+        counts["data"] = len(exports.write_exports(catalog, out_dir, rows))
 
     written = pages.write_entity_pages(job, workers, meanwhile=site_wide)
+    reuse.write_manifest(out_dir, written.fingerprints)
     return RenderResult(
         pages=written.pages + counts["pages"],
         files=written.pages + written.downloads + sum(counts.values()),
         workers=workers,
         problems=written.problems,
+        reused=written.reused,
     )
 
 
@@ -114,11 +131,12 @@ def copy_assets(out_dir: Path, user_folder: Path | None) -> int:
     return len(copied)
 
 
-def _write_site_pages(catalog: Catalog, job: pages.PageJob, options: RenderOptions) -> int:
+def _write_site_pages(catalog: Catalog, job: pages.PageJob, options: RenderOptions,
+                      rows: list[list[Any]]) -> int:
     env = pages.environment(job)
     contexts = {
         "index.html": overview.home_context(catalog, recently_changed(catalog, options.recent)),
-        "catalog.html": overview.catalog_context(catalog),
+        "catalog.html": overview.catalog_context(catalog, rows),
         "health.html": overview.health_context(catalog),
     }
     for template, path, title in SITE_PAGES:

@@ -95,8 +95,9 @@ def entity_context(catalog: Catalog, entity: Entity, depth: int,
     """Everything the entity page template needs, for any kind. `scaffolded` (built once
     per build by `scaffold_index`) lists what was made from each template."""
     ref = str(entity.ref)
-    owner = owner_of(catalog, ref)
-    system = system_of(catalog, ref)
+    edges = _out_edges(catalog, ref)  # once: owner, system and relations all read it
+    owner = _first_of(edges, OWNED_BY)
+    system = _first_of(edges, PART_OF)
     view = apis.describe(entity)
     context: dict[str, Any] = {
         "entity": entity,
@@ -109,7 +110,7 @@ def entity_context(catalog: Catalog, entity: Entity, depth: int,
         "links": _links(entity),
         "annotations": sorted(entity.annotations.items()),
         "labels": sorted(entity.labels.items()),
-        "relations": relation_groups(catalog, ref),
+        "relations": relation_groups(catalog, ref, edges),
         "source": _source(entity),
         "problems": catalog.problems_for(ref),
         "api": view,
@@ -141,9 +142,11 @@ def entity_context(catalog: Catalog, entity: Entity, depth: int,
     return context
 
 
-def relation_groups(catalog: Catalog, ref: str) -> list[dict[str, Any]]:
-    """Every relation of `ref`, grouped by type in `RELATION_ORDER`, targets sorted."""
-    grouped = _out_edges(catalog, ref)
+def relation_groups(catalog: Catalog, ref: str,
+                    grouped: dict[str, list[str]] | None = None) -> list[dict[str, Any]]:
+    """Every relation of `ref`, grouped by type in `RELATION_ORDER`, targets sorted.
+    `grouped` is `ref`'s targets by relation type when the caller has them already."""
+    grouped = _out_edges(catalog, ref) if grouped is None else grouped
     order = RELATION_ORDER + sorted(set(grouped) - set(RELATION_ORDER))
     return [
         {"type": kind, "label": RELATION_LABELS.get(kind, kind),
@@ -156,14 +159,14 @@ def relation_groups(catalog: Catalog, ref: str) -> list[dict[str, Any]]:
 def group_view(catalog: Catalog, ref: str) -> dict[str, Any]:
     """Members, sub-groups, the chain of parents up to the root, and what the group owns
     itself and through its sub-groups (each with the sub-group that owns it)."""
-    direct = [str(entity.ref) for entity in catalog.owned_by(ref)]
+    direct = _owned(catalog, [ref])
     direct_set = set(direct)
-    through = [str(entity.ref) for entity in catalog.owned_by(ref, transitive=True)
-               if str(entity.ref) not in direct_set]
+    through = [other for other in _owned(catalog, _subgroups(catalog, ref))
+               if other not in direct_set]
     rows = [{"entity": link(catalog, other), "owner": link(catalog, owner_of(catalog, other))}
             for other in through[:LIST_LIMIT]]
     return {
-        "members": capped(catalog, [str(e.ref) for e in catalog.members_of(ref)]),
+        "members": capped(catalog, _owned(catalog, [ref], HAS_MEMBER)),
         "children": capped(catalog, _targets(catalog, ref, PARENT_OF)),
         "parents": parent_chain(catalog, ref),
         "owned": capped(catalog, direct, ("owner", ref)),
@@ -175,7 +178,7 @@ def user_view(catalog: Catalog, ref: str) -> dict[str, Any]:
     """The groups a user is in and what the user owns personally."""
     return {
         "groups": capped(catalog, _targets(catalog, ref, MEMBER_OF)),
-        "owned": capped(catalog, [str(e.ref) for e in catalog.owned_by(ref)], ("owner", ref)),
+        "owned": capped(catalog, _owned(catalog, [ref]), ("owner", ref)),
     }
 
 
@@ -201,6 +204,26 @@ def parts_by_kind(catalog: Catalog, ref: str) -> list[dict[str, Any]]:
             for kind, refs in sorted(grouped.items())]
 
 
+def _owned(catalog: Catalog, owners: list[str], relation: str = OWNER_OF) -> list[str]:
+    """Sorted refs of existing entities that `owners` own (or, for HAS_MEMBER, have as
+    members): what `Catalog.owned_by` answers, read from the adjacency without building
+    networkx edge views, which cost more than the rest of a group's page."""
+    found = {target for owner in owners for target in _out_edges(catalog, owner).get(relation, ())}
+    return sorted(found & catalog.entities.keys())
+
+
+def _subgroups(catalog: Catalog, ref: str) -> list[str]:
+    """`ref` and every group below it through parentOf, safe against parent cycles."""
+    seen = {ref_key(ref)}
+    todo = list(seen)
+    while todo:
+        for child in _out_edges(catalog, todo.pop()).get(PARENT_OF, ()):
+            if child not in seen:
+                seen.add(child)
+                todo.append(child)
+    return sorted(seen)
+
+
 def _links_of(catalog: Catalog, ref: str, relation: str) -> Links:
     return capped(catalog, _targets(catalog, ref, relation))
 
@@ -213,16 +236,21 @@ def _out_edges(catalog: Catalog, ref: str) -> dict[str, list[str]]:
     """Targets by relation type, read from the graph's adjacency (node keys are the
     lower-cased refs, edge keys the relation types), which is many times faster than
     networkx's edge views on a page that asks several questions of the same node."""
-    key = ref if ref in catalog.graph else ref_key(ref)
+    adjacency = catalog.graph._adj  # the dicts themselves: `.adj` builds a view per call
+    key = ref if ref in adjacency else ref_key(ref)
     grouped: dict[str, list[str]] = {}
-    for target, kinds in catalog.graph.adj.get(key, {}).items():
+    for target, kinds in adjacency.get(key, {}).items():
         for kind in kinds:
             grouped.setdefault(kind, []).append(target)
     return grouped
 
 
 def _first_target(catalog: Catalog, ref: str, relation: str) -> str | None:
-    targets = _targets(catalog, ref, relation)
+    return _first_of(_out_edges(catalog, ref), relation)
+
+
+def _first_of(edges: dict[str, list[str]], relation: str) -> str | None:
+    targets = sorted(edges.get(relation, ()))
     if relation == PART_OF:  # a System before a Domain, when an entity names both
         targets.sort(key=lambda t: (not t.startswith("system:"), t))
     return targets[0] if targets else None

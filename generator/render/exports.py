@@ -23,14 +23,17 @@ TABLE_COLUMNS = ("ref", "kind", "title", "type", "owner", "lifecycle", "system",
 SUMMARY_CHARS = 140
 
 
-def write_exports(catalog: Catalog, site_dir: Path) -> list[Path]:
-    """Write catalog.json, graph.json and data/catalog-table.js; return their paths."""
+def write_exports(catalog: Catalog, site_dir: Path,
+                  rows: list[list[Any]] | None = None) -> list[Path]:
+    """Write catalog.json, graph.json and data/catalog-table.js; return their paths.
+    `rows` are the catalog's `table_rows` when the caller has them already."""
     data_dir = site_dir / "data"
     data_dir.mkdir(parents=True, exist_ok=True)
     written = {
         site_dir / "catalog.json": dump_json(catalog.to_json_dict()),
         site_dir / "graph.json": dump_json(graph_dict(catalog)),
-        data_dir / "catalog-table.js": table_script(table_rows(catalog)),
+        data_dir / "catalog-table.js": table_script(table_rows(catalog) if rows is None
+                                                    else rows),
     }
     for path, text in written.items():
         path.write_text(text, encoding="utf-8")

@@ -28,9 +28,10 @@ def home_context(catalog: Catalog, changes: list[Change]) -> dict[str, Any]:
     }
 
 
-def catalog_context(catalog: Catalog) -> dict[str, Any]:
-    """The filters with every value they offer; the rows themselves ship as data."""
-    values = filter_values(table_rows(catalog))
+def catalog_context(catalog: Catalog, rows: list[list[Any]] | None = None) -> dict[str, Any]:
+    """The filters with every value they offer; the rows themselves (`table_rows`, passed
+    when the caller has them) ship as data."""
+    values = filter_values(table_rows(catalog) if rows is None else rows)
     labels = _owner_labels(catalog, values["owner"] + values["system"])
     return {
         "filters": [

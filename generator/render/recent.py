@@ -14,6 +14,7 @@ from pathlib import Path
 import pygit2
 
 from generator.model.catalog import Catalog
+from generator.model.entity import Entity
 from generator.model.source import SourceTree
 
 #: How far back to look: a bound on work for huge histories, not a promise.
@@ -39,8 +40,11 @@ def recently_changed(catalog: Catalog, limit: int = 10) -> list[Change]:
     Ties (one commit touching many files) are broken by ref, so the list is stable.
     """
     changes: list[Change] = []
+    by_source: dict[str, list[tuple[str, Entity]]] = {}
+    for ref, entity in catalog.entities.items():  # once, not once per tree
+        by_source.setdefault(entity.document.source, []).append((ref, entity))
     for tree in catalog.trees:
-        files = _files_of(catalog, tree)
+        files = _files_of(tree, [*by_source.get(tree.name, ()), *by_source.get("", ())])
         if files and tree.commit:
             changes += _changes_in(tree, files, limit)
     changes.sort(key=lambda c: (-c.time, c.ref))
@@ -49,12 +53,13 @@ def recently_changed(catalog: Catalog, limit: int = 10) -> list[Change]:
     return unique[:limit]
 
 
-def _files_of(catalog: Catalog, tree: SourceTree) -> dict[str, list[str]]:
-    """Entity refs by the path of their file inside `tree`, for entities read from it."""
+def _files_of(tree: SourceTree, entities: list[tuple[str, Entity]]) -> dict[str, list[str]]:
+    """Entity refs by the path of their file inside `tree`, for `entities` (those read
+    from it or from no named source)."""
     by_path: dict[str, list[str]] = {}
-    for ref, entity in catalog.entities.items():
+    for ref, entity in entities:
         path = entity.document.path
-        if path is None or entity.document.source not in ("", tree.name):
+        if path is None:
             continue
         rel = _relative(tree, path)
         if rel is not None:

@@ -125,6 +125,7 @@ def short_ref(ref: Any) -> str:
     return f"{kind}:{name}" if namespace == "default" else f"{kind}:{namespace}/{name}"
 
 
+@lru_cache(maxsize=256)
 def kind_class(kind: Any) -> str:
     """The CSS class of a kind badge: `kind-component`."""
     return "kind-" + "".join(c for c in str(kind).lower() if c.isalnum() or c == "-")

@@ -1,0 +1,123 @@
+"""Page-level incremental builds: an entity page whose inputs did not change is taken
+from the previous site instead of being rendered again.
+
+A page's inputs are everything its template is given (the page context: the entity, its
+relations, diagrams, problems, API view, Kubernetes view and the site values it shows)
+plus the code and templates that turn them into HTML. Each page's fingerprint hashes the
+context, serialised canonically, with a `code_fingerprint` of the whole `generator`
+package, the template folders and the render options; the fingerprints are kept in a
+manifest inside the site. On the next build a page whose fingerprint is in the previous
+site's manifest is hard-linked (or copied) from there.
+
+Hashing what the template receives, rather than listing what a page "depends on", means
+nothing can be forgotten: a group page showing what its sub-groups own changes exactly
+when one of those titles does. A context that cannot be serialised (an unknown object
+from a user's plugin, say) gets no fingerprint, so its page is always rendered.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+from generator import __version__
+from generator.model.entity import Entity
+from generator.render.apis import ApiView
+
+#: Inside the site, beside the pages it describes: {"pages": {page path: fingerprint}}.
+MANIFEST = ".playbill-pages.json"
+_PACKAGE = Path(__file__).resolve().parents[1]
+
+
+def code_fingerprint(template_folders: list[Path], options: dict[str, Any]) -> str:
+    """A hash of what renders any page: Playbill's version and source code (so a changed
+    template filter or context builder invalidates every page, even without a release),
+    every file of the template folders, and the render options that shape pages."""
+    digest = hashlib.sha256(f"{__version__}\0{json.dumps(options, sort_keys=True)}".encode())
+    for root in [_PACKAGE, *template_folders]:
+        pattern = "*.py" if root == _PACKAGE else "*"
+        for path in sorted(root.rglob(pattern)):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(root)).encode() + b"\0")
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def fingerprint(code: str, context: dict[str, Any]) -> str | None:
+    """The page's fingerprint, or None when its context holds something that cannot be
+    serialised faithfully (the page is then always rendered)."""
+    try:
+        text = json.dumps(context, default=_plain, ensure_ascii=False, separators=(",", ":"))
+    except (TypeError, ValueError):
+        return None
+    return hashlib.sha256(f"{code}\0{text}".encode("utf-8", "surrogatepass")).hexdigest()
+
+
+#: Field names by dataclass: `dataclasses.fields` is too slow for fifty objects a page.
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _plain(value: Any) -> Any:
+    """What json cannot encode itself, as plain data naming its type. An Entity is its
+    data and where it was read (the parsed document's line table and commit are not shown
+    on pages); other dataclasses are their fields."""
+    if isinstance(value, Entity):
+        return {"~": "Entity", "data": value.data, "file": value.file, "line": value.line,
+                "relations": value.relations, "known": value.known_kind}
+    if isinstance(value, ApiView):  # all of it is read from these three, by our code
+        return {"~": "ApiView", "read": [value.type, value.raw, value.download_name]}
+    names = _FIELDS.get(type(value))
+    if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names = _FIELDS[type(value)] = tuple(f.name for f in dataclasses.fields(value))
+    if names is not None:
+        return {"~": type(value).__qualname__, **{name: getattr(value, name) for name in names}}
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (set, frozenset)):
+        return sorted(value, key=repr)
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"{type(value).__qualname__} has no stable form")
+
+
+def read_manifest(site_dir: Path | None) -> dict[str, str]:
+    """The fingerprints of the pages in a previous site (empty when there is none or it
+    cannot be read: then every page is rendered, as in a cold build)."""
+    if site_dir is None:
+        return {}
+    try:
+        pages = json.loads((site_dir / MANIFEST).read_text(encoding="utf-8"))["pages"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    if not isinstance(pages, dict):
+        return {}
+    return {str(path): str(value) for path, value in pages.items()}
+
+
+def write_manifest(out_dir: Path, pages: dict[str, str]) -> None:
+    """Sorted, so the same site always has the same manifest."""
+    text = json.dumps({"pages": dict(sorted(pages.items()))}, indent=0, sort_keys=False)
+    (out_dir / MANIFEST).write_text(text + "\n", encoding="utf-8")
+
+
+def reuse_file(old: Path, new: Path) -> bool:
+    """Put the previous site's `old` at `new`: a hard link (no bytes copied; the old site
+    is deleted after the swap, the link keeps the file), a copy across file systems.
+    False when the old file is gone."""
+    try:
+        os.link(old, new)
+        return True
+    except FileNotFoundError:
+        return False
+    except OSError:
+        try:
+            shutil.copyfile(old, new)
+            return True
+        except OSError:
+            return False
