@@ -79,7 +79,9 @@ def tree_rss(pid: int) -> int:
         current = todo.pop()
         try:
             pages = int(Path(f"/proc/{current}/statm").read_text().split()[1])
-            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+            # Children are listed per thread: a pool may start workers from any of them.
+            children = [pid for task in Path(f"/proc/{current}/task").iterdir()
+                        for pid in (task / "children").read_text().split()]
         except (OSError, IndexError, ValueError):
             continue
         total += pages * _PAGE
