@@ -42,15 +42,21 @@ def generate(root: Path, sites: int, pages: int) -> list[Path]:
     for number in range(sites):
         name = f"service-{number:04d}"
         folder = root / name
-        (folder / "docs").mkdir(parents=True)
+        write_site(folder, name, pages)
         (folder / "catalog-info.yaml").write_text(CATALOG.format(name=name, team=number % 7))
-        nav = "".join(f"  - Page {p}: {_page(p)}\n" for p in range(pages))
-        (folder / "mkdocs.yml").write_text(f"site_name: {name}\nnav:\n{nav}"
-                                           "plugins: [techdocs-core]\n")
-        for p in range(pages):
-            (folder / "docs" / _page(p)).write_text(_text(name, p, pages), encoding="utf-8")
         folders.append(folder)
     return folders
+
+
+def write_site(folder: Path, name: str, pages: int) -> None:
+    """One MkDocs project (mkdocs.yml with techdocs-core and a nav, `docs/` with the pages
+    linking each other) in `folder`; the synthetic catalog uses it too."""
+    (folder / "docs").mkdir(parents=True, exist_ok=True)
+    nav = "".join(f"  - Page {p}: {_page(p)}\n" for p in range(pages))
+    (folder / "mkdocs.yml").write_text(f"site_name: {name}\nnav:\n{nav}"
+                                       "plugins: [techdocs-core]\n")
+    for p in range(pages):
+        (folder / "docs" / _page(p)).write_text(_text(name, p, pages), encoding="utf-8")
 
 
 def _page(number: int) -> str:

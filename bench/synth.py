@@ -7,6 +7,11 @@ Resources. Every ref points at an entity that exists, dependencies only point at
 generated earlier (so there are no cycles), and the Group tree is a tree: a correct
 pipeline must report no errors and no warnings on it.
 
+With `docs`, a tenth of the entities (every fourth Component) have TechDocs: a small
+MkDocs project in `docs-sites/<name>/` of their repository, named by
+`backstage.io/techdocs-ref: dir:docs-sites/<name>`, so that a change to one entity's file
+touches no docs project.
+
 Generation is deterministic: the same `entities` and `seed` give byte-identical files.
 """
 
@@ -18,6 +23,8 @@ from pathlib import Path
 
 import yaml
 
+from bench.docs import write_site
+
 try:  # the C dumper writes 10,000 entities several times faster
     from yaml import CSafeDumper as _BaseDumper
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
@@ -25,7 +32,11 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
 
 ENTITIES_PER_REPO = 50
 CATALOG_FILE = "catalog-info.yaml"
+DOCS_FOLDER = "docs-sites"
+DOCS_EVERY = 4  # every fourth Component: Components are 40% of entities, so a tenth
+DOCS_PAGES = 2  # pages per docs site
 API_VERSION = "backstage.io/v1alpha1"
+TECHDOCS_REF = "backstage.io/techdocs-ref"
 
 #: Share of each kind in percent; Components take whatever is left (about 40%).
 SHARES = {"Group": 4, "User": 20, "Domain": 1, "System": 4, "API": 18, "Resource": 12}
@@ -63,10 +74,12 @@ def kind_counts(entities: int) -> dict[str, int]:
     return counts
 
 
-def generate(root: Path, entities: int = 10_000, seed: int = 1) -> Synthetic:
-    """Write the catalog under `root` (one folder per repository) and describe it."""
+def generate(root: Path, entities: int = 10_000, seed: int = 1, docs: bool = False
+             ) -> Synthetic:
+    """Write the catalog under `root` (one folder per repository) and describe it; with
+    `docs`, a tenth of the entities get a docs project beside their catalog file."""
     counts = kind_counts(entities)
-    documents = _documents(counts, random.Random(seed))
+    documents = _documents(counts, random.Random(seed), docs)
     repo_count = max(1, round(entities / ENTITIES_PER_REPO))
     per_repo: list[list[dict]] = [[] for _ in range(repo_count)]
     for kind in KIND_ORDER:
@@ -75,18 +88,23 @@ def generate(root: Path, entities: int = 10_000, seed: int = 1) -> Synthetic:
             per_repo[i * repo_count // len(items)].append(doc)
     root.mkdir(parents=True, exist_ok=True)
     repos = []
-    for number, docs in enumerate(per_repo):
+    for number, in_repo in enumerate(per_repo):
         repo = root / f"repo-{number:04d}"
         repo.mkdir(exist_ok=True)
-        text = yaml.dump_all(docs, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
+        text = yaml.dump_all(in_repo, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
                              default_flow_style=False, explicit_start=True)
         (repo / CATALOG_FILE).write_text(f"# Synthetic catalog {repo.name}\n{text}",
                                          encoding="utf-8")
+        for doc in in_repo:
+            if TECHDOCS_REF in doc["metadata"].get("annotations", {}):
+                name = doc["metadata"]["name"]
+                write_site(repo / DOCS_FOLDER / name, name, DOCS_PAGES)
         repos.append(repo)
     return Synthetic(root, repos, counts)
 
 
-def _documents(counts: dict[str, int], rng: random.Random) -> dict[str, list[dict]]:
+def _documents(counts: dict[str, int], rng: random.Random, with_docs: bool
+               ) -> dict[str, list[dict]]:
     names = {kind: [_name(kind, i) for i in range(n)] for kind, n in counts.items()}
     groups, systems = names["Group"], names["System"]
 
@@ -125,13 +143,14 @@ def _documents(counts: dict[str, int], rng: random.Random) -> dict[str, list[dic
                 "system": rng.choice(systems), "definition": _definition(api_type, name)}
         docs["API"].append(_entity("API", name, spec, tags=[api_type]))
     docs["Component"] = [
-        _component(i, name, names, rng, owner) for i, name in enumerate(names["Component"])
+        _component(i, name, names, rng, owner, with_docs)
+        for i, name in enumerate(names["Component"])
     ]
     return docs
 
 
 def _component(i: int, name: str, names: dict[str, list[str]], rng: random.Random,
-               owner) -> dict:
+               owner, with_docs: bool) -> dict:
     apis, resources, components = names["API"], names["Resource"], names["Component"]
     spec: dict = {"type": COMPONENT_TYPES[i % len(COMPONENT_TYPES)],
                   "lifecycle": rng.choice(LIFECYCLES), "owner": owner(),
@@ -154,8 +173,8 @@ def _component(i: int, name: str, names: dict[str, list[str]], rng: random.Rando
     spec = {key: value for key, value in spec.items() if value != []}
     language = rng.choice(LANGUAGES)
     annotations = {"backstage.io/kubernetes-id": name}
-    if i % 5 == 0:
-        annotations["backstage.io/techdocs-ref"] = "dir:."
+    if with_docs and i % DOCS_EVERY == 0:
+        annotations[TECHDOCS_REF] = f"dir:{DOCS_FOLDER}/{name}"
     links = [{"url": f"https://runbooks.example.com/{name}", "title": "Runbook", "icon": "docs"}]
     return _entity("Component", name, spec, tags=[language], annotations=annotations,
                    links=links)

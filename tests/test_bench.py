@@ -1,10 +1,13 @@
-"""The benchmark's catalog generator writes what it promises (no timing here)."""
+"""The benchmark writes what it promises and measures real builds (no timing asserted)."""
 
 from __future__ import annotations
 
+import json
+import re
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `bench` lives beside `generator`
@@ -65,3 +68,121 @@ def test_the_docs_benchmark_generates_sites_that_build(tmp_path):
     built = build_docs(catalog, DocsOptions(cache_dir=tmp_path / "cache", workers=1))
     assert [len(site.pages) for site in built.sites] == [2, 2, 2]
     assert [p for p in built.problems if p.entity] == []  # the pages link each other
+
+
+def test_docs_go_to_a_tenth_of_the_entities_in_their_own_folders(tmp_path):
+    from bench.synth import DOCS_FOLDER, TECHDOCS_REF
+
+    synthetic = generate(tmp_path / "docs", 200, seed=7, docs=True)
+    refs = {}
+    for repo in synthetic.repos:
+        for doc in yaml.safe_load_all((repo / CATALOG_FILE).read_text(encoding="utf-8")):
+            ref = doc["metadata"].get("annotations", {}).get(TECHDOCS_REF)
+            if ref:
+                refs[doc["metadata"]["name"]] = repo / ref.removeprefix("dir:")
+    assert 15 <= len(refs) <= 25  # a tenth of 200
+    for name, folder in refs.items():
+        assert folder.parent.name == DOCS_FOLDER and folder.name == name
+        assert (folder / "mkdocs.yml").is_file() and (folder / "docs" / "index.md").is_file()
+    plain = generate(tmp_path / "plain", 200, seed=7)
+    assert all(TECHDOCS_REF not in (repo / CATALOG_FILE).read_text() for repo in plain.repos)
+
+
+def test_the_warm_change_is_one_committed_line(tmp_path):
+    import pygit2
+
+    from bench.suite import change, prepare
+
+    prepared = prepare(tmp_path, 100, docs=False)
+    changed = change(prepared, 1)
+    repo = pygit2.Repository(str(changed.parent))
+    head = repo[repo.head.target]
+    diff = repo.diff(head.parents[0], head)
+    assert [patch.delta.new_file.path for patch in diff] == [CATALOG_FILE]
+    assert diff.stats.insertions == diff.stats.deletions == 1
+    assert "description: Changed for warm build 1." in changed.read_text()
+    assert not repo.status()  # committed: a build reads the commit, not the work tree
+
+
+def test_peak_memory_counts_the_processes_a_command_starts(tmp_path):
+    from bench.measure import measure
+
+    hold = "import time; block = bytearray(300 * 1024 * 1024); time.sleep(0.5)"
+    parent = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {hold!r}])"
+    run = measure([sys.executable, "-c", parent], cwd=tmp_path)
+    assert run.returncode == 0
+    assert run.peak_bytes > 300 * 1024 * 1024  # the child's block, seen from the parent
+    assert run.cpu_seconds > 0
+
+
+def _hugo_site(tmp_path: Path) -> Path:
+    """A two-entity catalog.json, as a Playbill build exports it."""
+    exported = tmp_path / "catalog.json"
+    entities = [
+        {"apiVersion": "backstage.io/v1alpha1", "kind": "Component",
+         "metadata": {"name": "shop", "namespace": "default", "description": "Sells *things*.",
+                      "tags": ["java"], "links": [{"url": "https://runbooks.invalid/shop",
+                                                   "title": "Runbook"}]},
+         "spec": {"type": "service", "owner": "team-a", "lifecycle": "production"},
+         "relations": [{"type": "ownedBy", "targetRef": "group:default/team-a"}]},
+        {"apiVersion": "backstage.io/v1alpha1", "kind": "Group",
+         "metadata": {"name": "team-a", "namespace": "default"},
+         "spec": {"type": "team", "children": []},
+         "relations": [{"type": "ownerOf", "targetRef": "component:default/shop"}]},
+    ]
+    exported.write_text(json.dumps({"entities": entities, "problems": []}))
+    return exported
+
+
+def test_hugo_renders_one_page_per_entity_with_its_fields_and_relations(tmp_path):
+    from bench import hugo
+
+    if hugo.hugo_program() is None:
+        pytest.skip("hugo is not installed (bench/setup installs it)")
+    assert hugo.write_site(_hugo_site(tmp_path), tmp_path / "hugo") == 2
+    run, pages = hugo.build(tmp_path / "hugo")
+    assert run.returncode == 0, run.stderr
+    assert pages == 3  # two entities and the home page
+    public = tmp_path / "hugo" / "public"
+    shop = (public / "entity/default/component/shop.html").read_text()
+    for text in ("<dd>service</dd>", "<dd>team-a</dd>", "<dd>production</dd>", "<li>java</li>",
+                 "<em>things</em>", 'href="https://runbooks.invalid/shop"', "ownedBy"):
+        assert text in shop
+    link = re.search(r'href="([^"]*team-a\.html)"', shop).group(1)
+    assert not link.startswith(("/", "http"))  # relative, like Playbill's links
+    assert (public / "entity/default/component" / link).resolve().is_file()
+
+
+def test_the_whole_benchmark_on_a_small_catalog(tmp_path):
+    from bench import hugo, report
+    from bench.runner import STAGES
+    from bench.suite import fastest, prepare, run_all
+    from bench.synth import DOCS_EVERY, kind_counts
+
+    prepared = prepare(tmp_path, 100, seed=2, docs=True)
+    results = run_all(prepared, repeat=1, say=lambda line: None)
+
+    assert results.failures == []
+    cold, warm = results.cold[0], results.warm[0]
+    for built in (cold, warm):
+        assert built.missing == ()  # every stage's hook still exists
+        assert all(built.stages[stage] is not None for stage in STAGES)
+        assert built.size.entity_pages == 100
+        assert 0 < built.size.index_gzipped_bytes < built.size.index_bytes < built.size.bytes
+        assert built.run.peak_bytes > 0
+    sites = -(-kind_counts(100)["Component"] // DOCS_EVERY)  # every fourth Component
+    assert f"Docs: {sites} sites ({sites} rebuilt)" in cold.run.stdout
+    # The warm build read the new commit: the changed description is on the site.
+    pages = (tmp_path / "site" / "entity").rglob("*.html")
+    assert any("Changed for warm build 1." in page.read_text() for page in pages)
+
+    table = report.table(results)
+    assert all(stage in table for stage in STAGES) and "peak memory MiB" in table
+    if hugo.hugo_program() is None:
+        assert "reference missing" in report.reference(results)
+    else:
+        assert results.reference.pages == 101  # the entities and the home page
+        assert report.render_ratio(results) > 0
+        assert "render: Playbill" in report.reference(results)
+    assert "not judged" in report.targets(results)  # targets are for 10,000 and 50,000
+    assert fastest(results.cold) is cold
