@@ -156,9 +156,10 @@
   function search(text) {
     var generation = ++state.generation;
     var parts = parse(text);
-    var query = buildQuery(parts);
     var exact = text.trim().toLowerCase();
     var shards = parts.length ? state.shards.slice() : [];
+    // No shard yet means lunr.js may still be on its way: nothing to query, nor to build with.
+    var query = shards.length ? buildQuery(parts) : null;
     var found = [];
     return new Promise(function (resolve) {
       var next = 0;

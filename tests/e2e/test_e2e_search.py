@@ -79,3 +79,23 @@ def test_slash_focuses_the_box_and_arrow_keys_choose_a_result(site, page) -> Non
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
     page.wait_for_url(f"**/{second}")
+
+
+def test_typing_before_lunr_has_loaded_waits_for_it(site, page) -> None:
+    """On a slow connection the first keystrokes arrive before lunr.js: the box says it is
+    loading, then shows the results, with no script error (the page fixture checks)."""
+    held = []
+
+    def slow_lunr(route) -> None:
+        held.append(route)  # answered below, once the query has run without lunr
+
+    page.route("**/lunr*.js", slow_lunr)
+    page.goto(site.url("index.html"))
+    type_query(page, "gateway")
+    page.wait_for_timeout(200)  # the 40 ms search timer has fired by now
+    assert held, "lunr.js was not requested"
+    assert result_link(page, TARGET).count() == 0
+    for route in held:
+        route.continue_()
+    result_link(page, TARGET).first.wait_for(state="visible")
+
