@@ -232,3 +232,51 @@ def test_arrows_that_skip_layers_pass_no_box(catalog):
                 inside_x = node.x < max(x0, x1) and min(x0, x1) < node.x + node.width
                 inside_y = node.y < max(y0, y1) and min(y0, y1) < node.y + node.height
                 assert not (inside_x and inside_y), (edge.source, edge.target, node.ref)
+
+
+def test_every_node_and_arrow_is_drawn_with_its_own_values(tmp_path, env):
+    """The per-node and per-edge markup (generator/render/diagram_svg.py) carries each
+    Node's geometry, kind, flags and full title, and each Edge's path and label, escaped."""
+    (tmp_path / "catalog-info.yaml").write_text(
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\n"
+        "metadata: {name: evil, title: '<b>\"Evil\" & co</b> with a long title'}\n"
+        "spec: {type: service, lifecycle: production, owner: group:nobody,"
+        " dependsOn: ['component:ghost']}\n---\n"
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: nobody, title: 'A&B'}\n"
+        "spec: {type: team, children: []}\n")
+    evil = read_catalog(sources.trees_for_paths([tmp_path]).trees)
+    drawn = diagram.draw(evil, "component:default/evil")
+    html = render(env, drawn)
+    svg = svg_of(html)
+    boxes = svg.findall(f"{SVG}g[@class='diagram-nodes']//{SVG}g")
+    assert len(boxes) == len(drawn.nodes) == 3
+    for node, box in zip(drawn.nodes, boxes):
+        classes = box.get("class").split()
+        assert classes[:2] == ["node", f"kind-{node.kind}"]
+        assert ("current" in classes) == node.current and ("missing" in classes) == (not node.exists)
+        missing = "" if node.exists else ", not in the catalog"
+        assert box.find(f"{SVG}title").text == f"{node.title} ({node.kind}{missing})"
+        rect = box.find(f"{SVG}rect")
+        assert [float(rect.get(a)) for a in ("x", "y", "width", "height")] == [
+            node.x, node.y, node.width, node.height]
+        kind, label = box.findall(f"{SVG}text")
+        assert (kind.text, label.text) == (node.kind, node.label)
+        assert float(label.get("x")) == node.x + 10 and float(label.get("y")) == node.y + 34
+    links = svg.findall(f"{SVG}g[@class='diagram-nodes']/{SVG}a")
+    assert [a.get("data-node") for a in links] == ["group:default/nobody"]
+    assert links[0].get("href") == "../../../entity/default/group/nobody.html"
+    paths = svg.findall(f"{SVG}g[@class='diagram-edges']/{SVG}path")
+    assert [p.get("d") for p in paths] == [edge.path for edge in drawn.edges]
+    assert [p.get("class") for p in paths] == [f"edge edge-{e.type.lower()}" for e in drawn.edges]
+    labels = svg.findall(f"{SVG}g[@class='diagram-edge-labels']/{SVG}text")
+    assert [(float(t.get("x")), float(t.get("y")), t.text) for t in labels] == [
+        (e.label_x, e.label_y, e.type) for e in drawn.edges if e.labelled]
+    desc = svg.find(f"{SVG}desc").text
+    assert desc == ('<b>"Evil" & co</b> with a long title dependsOn ghost; '
+                    '<b>"Evil" & co</b> with a long title ownedBy A&B')
+    # the text list: the page's own entity as plain text, the missing one marked, one link
+    items = html[html.index("<ul>"):html.index("</ul>")]
+    assert items.count("<li>") == 2
+    assert '<span class="current">&lt;b&gt;&#34;Evil&#34; &amp; co&lt;/b&gt;' in items
+    assert '<span class="missing">ghost</span><span class="badge kind-component">' in items
+    assert '<a href="../../../entity/default/group/nobody.html">A&amp;B</a>' in items

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterator
 
 import networkx as nx
+from markupsafe import Markup
 
 from generator.model.catalog import Catalog, ref_key
 from generator.model.relations import (
@@ -34,6 +35,7 @@ from generator.model.relations import (
     PROVIDES_API,
 )
 from generator.render import diagram_layout as layout
+from generator.render import diagram_svg as svg
 
 #: The direction each pair is drawn in; the reverse rows are skipped.
 FORWARD = (OWNED_BY, PART_OF, DEPENDS_ON, PROVIDES_API, CONSUMES_API, MEMBER_OF, CHILD_OF)
@@ -120,6 +122,22 @@ class Diagram:
     def by_ref(self) -> dict[str, Node]:
         """The drawn nodes by ref, for the text list of relations beside the picture."""
         return {node.ref: node for node in self.nodes}
+
+    # The repeated markup, for partials/diagram.html (see diagram_svg for why in Python).
+    def svg_description(self) -> Markup:
+        return svg.description(self)
+
+    def svg_edges(self) -> Markup:
+        return svg.edges(self)
+
+    def svg_labels(self) -> Markup:
+        return svg.labels(self)
+
+    def svg_nodes(self, root: str) -> Markup:
+        return svg.nodes(self, root)
+
+    def text_items(self, root: str) -> Markup:
+        return svg.text_items(self, root)
 
 
 def entity_href(ref: str) -> str:
