@@ -29,7 +29,7 @@ from typing import Any, Callable
 
 from generator import __version__
 from generator.model.entity import Entity
-from generator.render.apis import ApiView
+from generator.render.apis import ApiView, DeferredApiView
 
 #: Inside the site, beside the pages it describes: {"pages": {page path: fingerprint}}.
 MANIFEST = ".playbill-pages.json"
@@ -72,7 +72,7 @@ def _plain(value: Any) -> Any:
     if isinstance(value, Entity):
         return {"~": "Entity", "data": value.data, "file": value.file, "line": value.line,
                 "relations": value.relations, "known": value.known_kind}
-    if isinstance(value, ApiView):  # all of it is read from these three, by our code
+    if isinstance(value, (ApiView, DeferredApiView)):  # all read from these three, by our code
         return {"~": "ApiView", "read": [value.type, value.raw, value.download_name]}
     known = _FIELDS.get(type(value))
     if known is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
