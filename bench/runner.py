@@ -90,12 +90,12 @@ def run(timings_file: Path, args: list[str]) -> int:
     clock = Clock()
     started, cpu = time.perf_counter(), cpu_seconds()
     missing = install(clock)
-    from generator.cli import main
+    from generator.cli import run as playbill
 
     imported = time.perf_counter() - started, cpu_seconds() - cpu
 
     try:
-        main(["build", *args], prog_name="playbill", standalone_mode=False)
+        playbill(["build", *args])  # as the `playbill` program, whose exit is part of it
         code = 0
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 1

@@ -104,7 +104,7 @@ def build_site(catalog: Catalog, site_dir: Path, options: RenderOptions = Render
         if built is not None:
             published = publish(built, staging)
         rendered = render_site(catalog, staging, options, status, previous=site_dir)
-        indexed = search.write_index(catalog, staging, extra_rows=rows)
+        indexed = search.write_index(catalog, staging, extra_rows=rows, previous=site_dir)
         if status is not None:
             (staging / STATUS_FILE).write_text(status.to_json(), encoding="utf-8")
     return SiteResult(site_dir, rendered, indexed, built, published)

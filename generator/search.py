@@ -46,6 +46,7 @@ from lunr.query import Query, QueryPresence
 from lunr.stop_word_filter import WORDS as STOP_WORDS
 from lunr.token import Token
 
+from generator import search_reuse
 from generator.model.catalog import Catalog
 from generator.model.entity import Entity
 from generator.model.problem import Problem, warning
@@ -95,6 +96,8 @@ class SearchIndexResult:
     shards: int = 0
     assets: tuple[Path, ...] = ()
     problems: tuple[Problem, ...] = field(default=())
+    #: Shards linked unchanged from the previous site (included in `shards`).
+    reused: int = 0
 
 
 @dataclass(frozen=True)
@@ -107,14 +110,15 @@ class LoadedShard:
 
 
 def write_index(catalog: Catalog, site_dir: Path, workers: int | None = None,
-                shard_size: int = SHARD_SIZE, extra_rows: Sequence[Row] = ()
-                ) -> SearchIndexResult:
+                shard_size: int = SHARD_SIZE, extra_rows: Sequence[Row] = (),
+                previous: Path | None = None) -> SearchIndexResult:
     """Write search/manifest.js, one script per shard, and copy lunr.js into assets/.
 
     `workers` caps the processes used for building shards (default: the usable cores).
     `extra_rows` are more documents (docs pages, see generator/docs/publish.py) whose
     shown row carries the page URL as a fourth item. The output depends only on the
-    catalog and those rows (and `shard_size`), byte for byte.
+    catalog and those rows (and `shard_size`), byte for byte. `previous` is the last
+    site built: its shards whose documents did not change are linked, not built again.
     """
     started = time.perf_counter()
     search_dir = site_dir / SEARCH_DIR
@@ -122,26 +126,38 @@ def write_index(catalog: Catalog, site_dir: Path, workers: int | None = None,
     rows = [document_for(entity) for entity in catalog.entities.values()]
     rows += extra_rows
     shards = split(rows, shard_size)
-    indexes = build_shards([[doc for doc, _ in shard] for shard in shards], workers)
-    files = []
-    shard_entries = []
-    for number, (shard, index_json) in enumerate(zip(shards, indexes)):
-        text = shard_script(str(number), [line for _, line in shard], index_json)
-        name = f"shard-{number}-{_digest(text)}.js"
-        _write(search_dir / name, text)
-        files.append(Path(SEARCH_DIR, name))
-        shard_entries.append({"key": str(number), "file": f"{SEARCH_DIR}/{name}",
-                              "documents": len(shard)})
+    digests = [search_reuse.input_digest(str(n), shard) for n, shard in enumerate(shards)]
+    written = _reused_shards(previous, digests, site_dir)
+    fresh = [n for n in range(len(shards)) if digests[n] not in written]
+    indexes = build_shards([[doc for doc, _ in shards[n]] for n in fresh], workers)
+    for number, index_json in zip(fresh, indexes):
+        text = shard_script(str(number), [line for _, line in shards[number]], index_json)
+        name = f"{SEARCH_DIR}/shard-{number}-{_digest(text)}.js"
+        _write(site_dir / name, text)
+        written[digests[number]] = search_reuse.Shard(name, *measure([site_dir / name]))
+    search_reuse.write_record(site_dir, written)
+    used = [written[digest] for digest in digests]
+    shard_entries = [{"key": str(number), "file": shard.file, "documents": len(shards[number])}
+                     for number, shard in enumerate(used)]
     manifest = manifest_script(shard_entries, len(rows), _kind_names(catalog))
     _write(search_dir / MANIFEST, manifest)
-    files.insert(0, Path(SEARCH_DIR, MANIFEST))
     assets, problems = copy_lunr_js(site_dir)
-    raw, zipped = measure(site_dir / path for path in files)
+    raw, zipped = measure([search_dir / MANIFEST])
     return SearchIndexResult(
-        files=tuple(files), bytes=raw, gzipped_bytes=zipped,
+        files=(Path(SEARCH_DIR, MANIFEST), *(Path(shard.file) for shard in used)),
+        bytes=raw + sum(shard.bytes for shard in used),
+        gzipped_bytes=zipped + sum(shard.gzipped for shard in used),
         seconds=time.perf_counter() - started, documents=len(rows), shards=len(shards),
-        assets=assets, problems=problems,
+        assets=assets, problems=problems, reused=len(shards) - len(fresh),
     )
+
+
+def _reused_shards(previous: Path | None, digests: list[str], site_dir: Path
+                   ) -> dict[str, "search_reuse.Shard"]:
+    """The shards linked from the previous site, by input digest."""
+    old = search_reuse.previous_shards(previous)
+    return {digest: old[digest] for digest in dict.fromkeys(digests)
+            if digest in old and search_reuse.take(previous, old[digest], site_dir)}
 
 
 def document_for(entity: Entity) -> tuple[dict[str, str], list[str]]:

@@ -419,3 +419,17 @@ def test_openapi_31_webhooks_are_listed_as_their_own_group():
     assert group.name == "Webhooks"
     assert (group.operations[0].method, group.operations[0].path) == ("POST", "newPet")
     assert view.notes == ()
+
+
+def test_a_deferred_view_reads_its_definition_only_when_a_page_is_rendered(example_views, env):
+    """Entity pages get deferred views, so that a warm build's reused pages never parse or
+    highlight their definitions; rendered, a deferred view is the view, byte for byte."""
+    assert len(example_views) >= 5
+    for view in example_views.values():
+        deferred = apis.DeferredApiView(view.type, view.raw, view.download_name)
+        assert (deferred.raw, deferred.download_name) == (view.raw, view.download_name)
+        assert "view" not in vars(deferred)  # nothing read yet
+        assert render(env, deferred) == render(env, view)
+        assert deferred.view == view
+    with pytest.raises(AttributeError):
+        apis.DeferredApiView("openapi", "", "x.yaml").no_such_field

@@ -139,3 +139,23 @@ def test_builds_in_processes_with_different_hash_seeds_are_byte_identical(tmp_pa
     one, two = files(tmp_path / "one"), files(tmp_path / "two")
     assert sorted(one) == sorted(two)
     assert [name for name in one if one[name] != two[name]] == []
+
+
+def test_the_playbill_program_leaves_what_it_built_out_of_the_last_collection(tmp_path):
+    """`python -m generator` (as the console script) freezes the objects a build made once
+    it is done, so Python's final garbage collection does not sweep them all; the
+    exit code, output and atexit handlers are untouched."""
+    probe = ("import atexit, gc, sys\n"
+             "atexit.register(lambda: print('frozen', gc.get_freeze_count() > 0))\n"
+             "from generator.cli import run\n"
+             "run(sys.argv[1:])\n")
+    done = subprocess.run(
+        [sys.executable, "-c", probe, "build", str(EXAMPLE), "--site-dir", "out", "-q",
+         "--strict"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "Wrote 42 pages" in done.stdout
+    assert done.stdout.rstrip().endswith("frozen True")
+    bad = subprocess.run([sys.executable, "-c", probe, "build", "--no-such-option"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and "No such option" in bad.stderr
+    assert bad.stdout.rstrip().endswith("frozen True")

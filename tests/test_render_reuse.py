@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pygit2
@@ -16,7 +17,7 @@ import pytest
 from generator import sources
 from generator.build import build_site, read_catalog
 from generator.render import RenderOptions
-from generator.render.reuse import MANIFEST
+from generator.render.reuse import MANIFEST, fingerprint
 from generator.render.templates import entity_url
 from gitrepo import commit, make_repo
 
@@ -183,3 +184,32 @@ def test_playbill_build_says_what_it_reused_across_processes_and_hash_seeds(tmp_
         outputs.append(done.stdout)
     assert "reused" not in outputs[0]
     assert "39 unchanged pages reused from the previous site" in outputs[1]
+
+
+@dataclass(frozen=True)
+class One:
+    a: int
+
+
+@dataclass(frozen=True)
+class Two:
+    a: int
+    b: str
+
+
+@dataclass(frozen=True)
+class Empty:
+    pass
+
+
+def test_fingerprints_tell_apart_every_field_of_every_dataclass():
+    def key(value):
+        return fingerprint("code", {"value": value})
+
+    assert key(One(1)) == key(One(1))
+    assert key(One(1)) != key(One(2))
+    assert key(Two(1, "x")) != key(Two(1, "y")) != key(Two(2, "y"))
+    assert key(Empty()) not in (None, key(One(1)), key([]))
+    assert key(One(1)) != key(Two(1, "x"))
+    assert key([One(1), Two(2, "b")]) != key([Two(2, "b"), One(1)])
+    assert key(object()) is None  # no stable form: the page is always rendered

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from markupsafe import Markup
@@ -62,8 +63,29 @@ class ApiView:
         return self.raw.count("\n") + (0 if self.raw.endswith("\n") or not self.raw else 1)
 
 
-def describe(entity: Entity) -> ApiView | None:
-    """The view of an API entity's definition, or None for other kinds."""
+@dataclass
+class DeferredApiView:
+    """An ApiView read only when first asked for more than its three inputs: a warm build
+    fingerprints every page (from exactly these three, see `reuse`) but renders few, and
+    parsing and highlighting a definition costs more than the rest of its page."""
+
+    type: str
+    raw: str
+    download_name: str
+
+    @cached_property
+    def view(self) -> ApiView:
+        return read_definition(self.type, self.raw, self.download_name)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):  # copy and pickle probe for these before __dict__ exists
+            raise AttributeError(name)
+        return getattr(self.view, name)
+
+
+def describe(entity: Entity, deferred: bool = False) -> ApiView | DeferredApiView | None:
+    """The view of an API entity's definition, or None for other kinds; `deferred`: read
+    when first used."""
     if entity.kind != "API":
         return None
     api_type = str(entity.spec.get("type", "")).lower()
@@ -71,6 +93,8 @@ def describe(entity: Entity) -> ApiView | None:
     raw = raw if isinstance(raw, str) else ""
     extension = EXTENSIONS.get(api_type, "txt")
     download_name = f"{entity.name.lower()}.definition.{extension}"
+    if deferred:
+        return DeferredApiView(api_type, raw, download_name)
     return read_definition(api_type, raw, download_name)
 
 

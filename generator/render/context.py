@@ -98,7 +98,7 @@ def entity_context(catalog: Catalog, entity: Entity, depth: int,
     edges = _out_edges(catalog, ref)  # once: owner, system and relations all read it
     owner = _first_of(edges, OWNED_BY)
     system = _first_of(edges, PART_OF)
-    view = apis.describe(entity)
+    view = apis.describe(entity, deferred=True)  # read only if the page is rendered
     context: dict[str, Any] = {
         "entity": entity,
         "ref": ref,

@@ -21,14 +21,15 @@ import dataclasses
 import enum
 import hashlib
 import json
+import operator
 import os
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from generator import __version__
 from generator.model.entity import Entity
-from generator.render.apis import ApiView
+from generator.render.apis import ApiView, DeferredApiView
 
 #: Inside the site, beside the pages it describes: {"pages": {page path: fingerprint}}.
 MANIFEST = ".playbill-pages.json"
@@ -59,24 +60,25 @@ def fingerprint(code: str, context: dict[str, Any]) -> str | None:
     return hashlib.sha256(f"{code}\0{text}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
-#: Field names by dataclass: `dataclasses.fields` is too slow for fifty objects a page.
-_FIELDS: dict[type, tuple[str, ...]] = {}
+#: By dataclass: its name and a getter of all its field values as one tuple (in C), as
+#: `dataclasses.fields` and a dict per object are too slow for hundreds of objects a page.
+_FIELDS: dict[type, tuple[str, Callable[[Any], tuple]]] = {}
 
 
 def _plain(value: Any) -> Any:
     """What json cannot encode itself, as plain data naming its type. An Entity is its
     data and where it was read (the parsed document's line table and commit are not shown
-    on pages); other dataclasses are their fields."""
+    on pages); other dataclasses are their name, field names and values, as a list."""
     if isinstance(value, Entity):
         return {"~": "Entity", "data": value.data, "file": value.file, "line": value.line,
                 "relations": value.relations, "known": value.known_kind}
-    if isinstance(value, ApiView):  # all of it is read from these three, by our code
+    if isinstance(value, (ApiView, DeferredApiView)):  # all read from these three, by our code
         return {"~": "ApiView", "read": [value.type, value.raw, value.download_name]}
-    names = _FIELDS.get(type(value))
-    if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
-        names = _FIELDS[type(value)] = tuple(f.name for f in dataclasses.fields(value))
-    if names is not None:
-        return {"~": type(value).__qualname__, **{name: getattr(value, name) for name in names}}
+    known = _FIELDS.get(type(value))
+    if known is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
+        known = _FIELDS[type(value)] = _fields_of(type(value))
+    if known is not None:
+        return [known[0], *known[1](value)]
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, (set, frozenset)):
@@ -84,6 +86,15 @@ def _plain(value: Any) -> Any:
     if isinstance(value, Path):
         return str(value)
     raise TypeError(f"{type(value).__qualname__} has no stable form")
+
+
+def _fields_of(cls: type) -> tuple[str, Callable[[Any], tuple]]:
+    """A dataclass's name and field names (so that renaming or reordering fields changes
+    the form), and a getter of its values in field order."""
+    names = tuple(f.name for f in dataclasses.fields(cls))
+    getter = operator.attrgetter(*names) if names else (lambda value: ())
+    get = getter if len(names) != 1 else (lambda value: (getter(value),))
+    return f"~{cls.__qualname__}({','.join(names)})", get
 
 
 def read_manifest(site_dir: Path | None) -> dict[str, str]:

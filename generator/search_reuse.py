@@ -1,0 +1,76 @@
+"""Shard-level incremental search: a shard whose documents did not change is taken from
+the previous site instead of being built again with lunr.
+
+A shard's lunr index depends only on its own documents (see `generator.search`: shards
+are built one by one), so its script is a function of its key, its rows and the code
+that turns them into an index. `input_digest` hashes exactly those; the previous site
+records, beside its pages, which shard file each digest produced (`RECORD`, with the
+file's sizes so that a reused shard is not read and gzipped again to be measured). With
+one changed entity, only the one shard holding it is built again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+import lunr
+
+from generator import __version__
+from generator.render.output import MARKER
+from generator.render.reuse import reuse_file
+
+#: Inside the site, beside the pages manifest: {"shards": {input digest: Shard fields}}.
+RECORD = ".playbill-search.json"
+#: The search stage's own code: a changed indexing rule must change every digest.
+_CODE = Path(__file__).with_name("search.py")
+_SHARD_FILE = re.compile(r"^search/shard-\d+-[0-9a-f]+\.js$")
+
+
+@dataclass(frozen=True)
+class Shard:
+    """One shard script a site holds: its path from the site root and its sizes."""
+
+    file: str
+    bytes: int
+    gzipped: int
+
+
+def input_digest(key: str, rows: Sequence[Any]) -> str:
+    """What a shard's script is made from: its key, its rows (indexed fields and shown
+    line) and the versions of Playbill, lunr and the search stage's source."""
+    digest = hashlib.sha256(f"{__version__}\0{lunr.__VERSION__}\0{key}\0".encode())
+    digest.update(_CODE.read_bytes())
+    digest.update(json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode(
+        "utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def previous_shards(site_dir: Path | None) -> dict[str, Shard]:
+    """The previous site's shards by input digest; empty when there is no previous
+    Playbill site or its record cannot be read (every shard is then built, as cold)."""
+    if site_dir is None or not (site_dir / MARKER).is_file():
+        return {}
+    try:
+        shards = json.loads((site_dir / RECORD).read_text(encoding="utf-8"))["shards"]
+        found = {str(key): Shard(str(value["file"]), int(value["bytes"]),
+                                 int(value["gzipped"])) for key, value in shards.items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+    # Only names this stage writes: a hand-edited record cannot point outside search/.
+    return {key: shard for key, shard in found.items() if _SHARD_FILE.match(shard.file)}
+
+
+def take(previous: Path, shard: Shard, site_dir: Path) -> bool:
+    """Link `shard` from the previous site into `site_dir`; False when it is gone."""
+    return reuse_file(previous / shard.file, site_dir / shard.file)
+
+
+def write_record(site_dir: Path, shards: dict[str, Shard]) -> None:
+    """Sorted, so the same site always has the same record."""
+    data = {"shards": {key: vars(shard) for key, shard in sorted(shards.items())}}
+    (site_dir / RECORD).write_text(json.dumps(data, indent=0) + "\n", encoding="utf-8")
