@@ -111,9 +111,10 @@ def test_status_needs_a_kubernetes_section(tmp_path):
 
 def test_the_bundled_demo_shows_the_recorded_cluster(tmp_path):
     """`./scripts/demo` builds with the repository's catalog_sources.yaml: no cluster
-    needed, the recording stands in for one. (--no-docs: the docs cache would go into the
-    repository's own .playbill/.)"""
-    result = run("build", "--site-dir", str(tmp_path / "site"), "-q", "--no-docs", cwd=REPO)
+    needed, the recording stands in for one. (--cache-dir and --no-docs: nothing is cached
+    in the repository's own .playbill/.)"""
+    result = run("build", "--site-dir", str(tmp_path / "site"), "-q", "--no-docs",
+                 "--cache-dir", str(tmp_path / "cache"), cwd=REPO)
     assert result.exit_code == 0, result.output
     page = (tmp_path / "site/entity/default/component/payment-gateway.html").read_text()
     assert 'id="kubernetes"' in page and "CrashLoopBackOff" in page
