@@ -13,7 +13,7 @@ import pytest
 from generator import sources
 from generator.build import read_catalog
 from generator.model.catalog import Catalog
-from generator.render import diagram
+from generator.render import diagram, reuse
 from generator.render.diagram_layout import longest_path_layers
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,6 +68,17 @@ def test_neighbourhood_draws_each_pair_once_in_its_forward_direction(catalog):
     assert len(pairs) == len(set(pairs))
     # depth 1: every arrow touches the page's entity
     assert all("component:default/checkout-service" in (e.source, e.target) for e in drawn.edges)
+
+
+def test_layout_waits_until_a_page_uses_the_diagram(catalog, env):
+    drawn = diagram.draw(catalog, "component:default/checkout-service")
+    key = reuse.fingerprint("code", {"diagram": drawn})
+    assert key is not None and "laid_out" not in vars(drawn)  # hashing read the plan only
+    titles = {ref: title for ref, _, title, _ in drawn.plan.nodes}
+    assert titles["group:default/team-checkout"] == catalog.graph.nodes[
+        "group:default/team-checkout"]["title"]
+    assert render(env, drawn) == render(env, drawn.laid_out)
+    assert "laid_out" in vars(drawn)
 
 
 def test_current_node_sits_between_what_it_points_at_and_what_points_at_it(catalog):

@@ -17,6 +17,7 @@ whole layout on pages whose entity has thousands of relations.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
@@ -147,7 +148,7 @@ def entity_href(ref: str) -> str:
     return f"entity/{namespace}/{kind}/{name}.html"
 
 
-def draw(catalog: Catalog, ref: str, depth: int = 1, max_nodes: int = MAX_NODES) -> Diagram:
+def draw(catalog: Catalog, ref: str, depth: int = 1, max_nodes: int = MAX_NODES) -> "Diagram | LazyDiagram":
     """The neighbourhood of `ref` up to `depth` relation steps, in columns by distance.
 
     Arrows join the entity to its neighbours and each ring of the neighbourhood to the
@@ -169,7 +170,7 @@ def draw(catalog: Catalog, ref: str, depth: int = 1, max_nodes: int = MAX_NODES)
     return _diagram(catalog, key, drawn, rows, len(layers) - len(kept), None, key)
 
 
-def draw_system(catalog: Catalog, ref: str, max_nodes: int = MAX_NODES) -> Diagram:
+def draw_system(catalog: Catalog, ref: str, max_nodes: int = MAX_NODES) -> "Diagram | LazyDiagram":
     """A System's parts, top to bottom in the order a request travels, or a Domain's
     systems and which of them use which.
 
@@ -331,16 +332,64 @@ def _diagram(
     hidden: int,
     parts: set[str] | None,
     centre: str | None,
-) -> Diagram:
-    """Lay out `layers` (columns for a neighbourhood, rows for a system view, where
-    `parts` says which nodes are inside) and build the frozen result."""
-    graph = catalog.graph
-    vertical = parts is not None
-    attributes = graph._node
-    order = layout.order_layers(layers, rows, lambda ref: (attributes[ref]["kind"], ref), centre)
+) -> "LazyDiagram":
+    """What to lay out: `layers` (columns for a neighbourhood, rows for a system view,
+    where `parts` says which nodes are inside) with every node's kind, title and whether
+    it exists, read from the graph now. The layout itself waits until a page is rendered."""
+    attributes = catalog.graph._node
+    nodes = tuple(
+        (ref, str(data.get("kind", "")), str(data.get("title") or data.get("name") or ref),
+         bool(data.get("exists", ref in catalog.entities)))
+        for ref, data in ((ref, attributes[ref]) for ref in sorted(layers))
+    )
+    subject = str(attributes[key].get("title") or key)
+    return LazyDiagram(Plan(key, subject, tuple(sorted(layers.items())), tuple(rows), hidden,
+                            None if parts is None else tuple(sorted(parts)), centre, nodes))
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything a diagram's layout depends on, as plain values: a page whose plan did
+    not change draws the same picture (page fingerprints hash this, not the layout)."""
+
+    key: str
+    subject: str
+    layers: tuple[tuple[str, int], ...]
+    rows: tuple[Row, ...]
+    hidden: int
+    parts: tuple[str, ...] | None
+    centre: str | None
+    #: (ref, kind, title, exists) of each node, sorted by ref.
+    nodes: tuple[tuple[str, str, str, bool], ...]
+
+
+@dataclass(frozen=True)
+class LazyDiagram:
+    """A `Diagram` laid out on first use: a warm build checks thousands of pages whose
+    fingerprints did not change, and laying them out was a third of that work."""
+
+    plan: Plan
+
+    @functools.cached_property
+    def laid_out(self) -> Diagram:
+        return _lay_out(self.plan)
+
+    def __getattr__(self, name: str):
+        if name.startswith("__"):  # copy and pickle probe for these before fields exist
+            raise AttributeError(name)
+        return getattr(self.laid_out, name)
+
+
+def _lay_out(plan: Plan) -> Diagram:
+    vertical = plan.parts is not None
+    parts = set(plan.parts or ())
+    info = {ref: (kind, title, exists) for ref, kind, title, exists in plan.nodes}
+    rows = list(plan.rows)
+    order = layout.order_layers(dict(plan.layers), rows, lambda ref: (info[ref][0], ref),
+                                plan.centre)
     places, width, height = layout.place(order, vertical)
     nodes = {
-        ref: _node(catalog, ref, key, place, parts is not None and ref not in parts)
+        ref: _node(ref, *info[ref], plan.key, place, vertical and ref not in parts)
         for ref, place in places.items()
     }
     routes = [
@@ -356,10 +405,9 @@ def _diagram(
         Edge(source, target, kind, points, *(next(placed) if show else label), labelled=show)
         for (source, kind, target), (points, label), show in zip(rows, routes, shown)
     )
-    subject = str(graph.nodes[key].get("title") or key)
     view = "system" if vertical else "neighbourhood"
     ordered = tuple(nodes[ref] for ref in sorted(nodes))
-    return Diagram(width, height, ordered, edges, hidden, key, subject, view)
+    return Diagram(width, height, ordered, edges, plan.hidden, plan.key, plan.subject, view)
 
 
 def _labelled(rows: list[Row], routes: list) -> list[bool]:
@@ -379,15 +427,13 @@ def _labelled(rows: list[Row], routes: list) -> list[bool]:
     return shown
 
 
-def _node(catalog: Catalog, ref: str, key: str, place: layout.Point, external: bool) -> Node:
-    data = catalog.graph._node[ref]
-    title = str(data.get("title") or data.get("name") or ref)
+def _node(ref: str, kind: str, title: str, exists: bool, key: str, place: layout.Point,
+          external: bool) -> Node:
     label = title if len(title) <= LABEL_CHARS else title[: LABEL_CHARS - 1] + "…"
-    exists = bool(data.get("exists", ref in catalog.entities))
     return Node(
         ref=ref,
         label=label,
-        kind=str(data.get("kind", "")),
+        kind=kind,
         x=place[0],
         y=place[1],
         width=layout.NODE_WIDTH,
