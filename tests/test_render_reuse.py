@@ -127,6 +127,38 @@ def test_changed_templates_or_options_render_every_page_again(repo, tmp_path):
                                                    graph_depth=2)).render.reused == 0
 
 
+def test_a_page_asking_has_page_is_rendered_again_when_the_answer_changes(repo, tmp_path):
+    # whether another entity exists is not in a page's context: a user's template that
+    # asks `has_page` is reused only while its answers stay the same
+    ours = tmp_path / "templates"
+    ours.mkdir()
+    (ours / "entity.html").write_text(
+        '{{ ref }}{% if ref.endswith("/lonely") %}: newcomer '
+        '{{ "here" if has_page("component:default/newcomer") else "missing" }}{% endif %}\n')
+    options = RenderOptions(templates=ours)
+    site = tmp_path / "site"
+    build_site(catalog_of(repo), site, options)
+    lonely = site / entity_url("component:default/lonely")
+    assert lonely.read_text() == "component:default/lonely: newcomer missing"
+    manifest = json.loads((site / MANIFEST).read_text())
+    assert manifest["asked"] == {entity_url("component:default/lonely"):
+                                 ["component:default/newcomer"]}
+    before = inodes(site)
+    commit(repo, {"newcomer.yaml": entity("Component", "newcomer",
+                                          "  type: library\n  lifecycle: experimental\n"
+                                          "  owner: team-b\n")})
+
+    build_site(catalog_of(repo), site, options)
+
+    assert lonely.read_text() == "component:default/lonely: newcomer here"
+    after = inodes(site)
+    lonely_url, orders_url = (entity_url(f"component:default/{n}") for n in ("lonely", "orders"))
+    assert after[lonely_url] != before[lonely_url]  # rendered again
+    assert after[orders_url] == before[orders_url]  # asked nothing: still reused
+    build_site(catalog_of(repo), tmp_path / "cold", options)
+    assert tree_bytes(site) == tree_bytes(tmp_path / "cold")
+
+
 @pytest.mark.parametrize("manifest", [None, "not json", '{"pages": ["a list"]}'])
 def test_a_missing_or_broken_manifest_means_a_cold_build(repo, tmp_path, manifest):
     catalog = catalog_of(repo)

@@ -80,7 +80,7 @@ def render_site(catalog: Catalog, out_dir: Path, options: RenderOptions = Render
                                   {"depth": options.graph_depth, "strict": options.strict})
     job = pages.PageJob(catalog, out_dir, options.templates, options.strict,
                         options.graph_depth, site, existing, status=status,
-                        previous=previous, previous_pages=reuse.read_manifest(previous),
+                        previous=previous, manifest=reuse.read_manifest(previous),
                         code=code)
     workers = pages.worker_count(options.workers, len(catalog.entities))
     counts: dict[str, int] = {}
@@ -92,7 +92,7 @@ def render_site(catalog: Catalog, out_dir: Path, options: RenderOptions = Render
         counts["data"] = len(exports.write_exports(catalog, out_dir, rows))
 
     written = pages.write_entity_pages(job, workers, meanwhile=site_wide)
-    reuse.write_manifest(out_dir, written.fingerprints)
+    reuse.write_manifest(out_dir, written.manifest)
     return RenderResult(
         pages=written.pages + counts["pages"],
         files=written.pages + written.downloads + sum(counts.values()),

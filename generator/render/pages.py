@@ -48,9 +48,9 @@ class PageJob:
     scaffolded: ScaffoldIndex | None = None
     #: The status stage's snapshot, for the Kubernetes tab (None: no clusters configured).
     status: Snapshot | None = None
-    #: The previous site and its pages' fingerprints, to reuse pages from (see `reuse`).
+    #: The previous site and what it recorded of its pages, to reuse pages from (see `reuse`).
     previous: Path | None = None
-    previous_pages: dict[str, str] = field(default_factory=dict)
+    manifest: reuse.Manifest = field(default_factory=reuse.Manifest)
     #: `reuse.code_fingerprint` of this build ("" : no fingerprints, nothing reused).
     code: str = ""
 
@@ -66,14 +66,21 @@ class Written:
     pages: int = 0
     downloads: int = 0
     problems: list[Problem] = field(default_factory=list)
-    #: Pages taken from the previous site, and each written page's fingerprint.
+    #: Pages taken from the previous site, and each written page's fingerprint and the
+    #: refs its template asked `has_page` about.
     reused: int = 0
     fingerprints: dict[str, str] = field(default_factory=dict)
+    asked: dict[str, list[str]] = field(default_factory=dict)
 
     def add(self, other: "Written") -> "Written":
         return Written(self.pages + other.pages, self.downloads + other.downloads,
                        self.problems + other.problems, self.reused + other.reused,
-                       {**self.fingerprints, **other.fingerprints})
+                       {**self.fingerprints, **other.fingerprints},
+                       {**self.asked, **other.asked})
+
+    @property
+    def manifest(self) -> reuse.Manifest:
+        return reuse.Manifest(self.fingerprints, self.asked)
 
 
 _JOB: PageJob | None = None  # set in the parent just before forking
@@ -144,7 +151,8 @@ def _render_chunk(refs: list[str]) -> Written:
 
 def render_chunk_with(job: PageJob, refs: list[str]) -> Written:
     """Write the pages of `refs` in this process."""
-    template = environment(job).get_template("entity.html")
+    env = environment(job)
+    template, queries = env.get_template("entity.html"), env.globals["has_page"]
     _FOLDERS.clear()  # another build may have used (and removed) the same folders
     written = Written()
     shared = entity_site(job.site)  # the same for every page but its docs link: hashed once
@@ -163,14 +171,20 @@ def render_chunk_with(job: PageJob, refs: list[str]) -> Written:
         docs = _docs_link(job.site, context["ref"])
         page = page_context(url, entity.title, {**shared, "docs": docs}, context)
         key = reuse.fingerprint(code, {**page, "site": docs}) if code else None
-        if key is not None:
-            written.fingerprints[url] = key
-        if key is None or not _reused(job, key, url, target, download):
+        asked = job.manifest.asked.get(url, [])
+        if key is not None and _reused(job, reuse.with_answers(key, queries.answers(asked)),
+                                       url, target, download):
+            written.reused += 1
+        else:
             if download is not None:
                 download.write_bytes(context["api"].raw.encode("utf-8"))
+            queries.asked.clear()
             write_page(template, target, page)
-        else:
-            written.reused += 1
+            asked = sorted(queries.asked)
+        if key is not None:
+            written.fingerprints[url] = reuse.with_answers(key, queries.answers(asked))
+            if asked:
+                written.asked[url] = asked
         written.pages += 1
         written.downloads += download is not None
     return written
@@ -194,7 +208,7 @@ def _reused(job: PageJob, key: str, url: str, target: Path,
             download: Path | None) -> bool:
     """Link the page (and its API download) from the previous site when its fingerprint
     is the one the previous site recorded for it."""
-    if job.previous is None or job.previous_pages.get(url) != key:
+    if job.previous is None or job.manifest.pages.get(url) != key:
         return False
     old_page = page_file(job.previous, url)  # the URL is percent-encoded, the file not
     _make_folder(target.parent)

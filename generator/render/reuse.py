@@ -97,23 +97,46 @@ def _fields_of(cls: type) -> tuple[str, Callable[[Any], tuple]]:
     return f"~{cls.__qualname__}({','.join(names)})", get
 
 
-def read_manifest(site_dir: Path | None) -> dict[str, str]:
-    """The fingerprints of the pages in a previous site (empty when there is none or it
+@dataclasses.dataclass(frozen=True)
+class Manifest:
+    """A site's page fingerprints, and for the pages whose template called `has_page`,
+    the refs it asked about (their answers are folded into the page's fingerprint)."""
+
+    pages: dict[str, str] = dataclasses.field(default_factory=dict)
+    asked: dict[str, list[str]] = dataclasses.field(default_factory=dict)
+
+
+def with_answers(key: str, answers: dict[str, bool]) -> str:
+    """`key` extended with what a page's template learnt from `has_page`."""
+    if not answers:
+        return key
+    text = json.dumps(sorted(answers.items()), separators=(",", ":"))
+    return hashlib.sha256(f"{key}\0{text}".encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def read_manifest(site_dir: Path | None) -> Manifest:
+    """What a previous site recorded about its pages (empty when there is none or it
     cannot be read: then every page is rendered, as in a cold build)."""
     if site_dir is None:
-        return {}
+        return Manifest()
     try:
-        pages = json.loads((site_dir / MANIFEST).read_text(encoding="utf-8"))["pages"]
+        data = json.loads((site_dir / MANIFEST).read_text(encoding="utf-8"))
+        pages, asked = data["pages"], data.get("asked", {})
     except (OSError, ValueError, KeyError, TypeError):
-        return {}
-    if not isinstance(pages, dict):
-        return {}
-    return {str(path): str(value) for path, value in pages.items()}
+        return Manifest()
+    if not isinstance(pages, dict) or not isinstance(asked, dict):
+        return Manifest()
+    return Manifest({str(path): str(value) for path, value in pages.items()},
+                    {str(path): [str(ref) for ref in refs] for path, refs in asked.items()
+                     if isinstance(refs, list)})
 
 
-def write_manifest(out_dir: Path, pages: dict[str, str]) -> None:
+def write_manifest(out_dir: Path, manifest: Manifest) -> None:
     """Sorted, so the same site always has the same manifest."""
-    text = json.dumps({"pages": dict(sorted(pages.items()))}, indent=0, sort_keys=False)
+    data: dict[str, Any] = {"pages": dict(sorted(manifest.pages.items()))}
+    if manifest.asked:
+        data["asked"] = dict(sorted(manifest.asked.items()))
+    text = json.dumps(data, indent=0, sort_keys=False)
     (out_dir / MANIFEST).write_text(text + "\n", encoding="utf-8")
 
 

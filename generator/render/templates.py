@@ -75,7 +75,7 @@ def make_environment(
     )
     env.globals.update(
         entity_url=entity_url,
-        has_page=lambda ref: ref_key(str(ref)) in existing,
+        has_page=PageQueries(existing),
         playbill_version=__version__,
     )
     env.filters.update(
@@ -87,6 +87,26 @@ def make_environment(
         kind_class=kind_class,
     )
     return env
+
+
+class PageQueries:
+    """The `has_page(ref)` global, remembering what it was asked since `asked` was last
+    cleared: whether some other entity has a page is not in a page's context, so a page
+    whose template asks is reused only while every answer is still the same (see
+    `reuse.with_answers`)."""
+
+    def __init__(self, existing: frozenset[str]) -> None:
+        self.existing = existing
+        self.asked: dict[str, bool] = {}
+
+    def __call__(self, ref: Any) -> bool:
+        key = ref_key(str(ref))
+        self.asked[key] = answer = key in self.existing
+        return answer
+
+    def answers(self, refs: list[str]) -> dict[str, bool]:
+        """What `has_page` answers now for each of `refs` (as recorded: ref keys)."""
+        return {ref: ref in self.existing for ref in refs}
 
 
 @lru_cache(maxsize=1 << 16)
