@@ -1,10 +1,13 @@
 """Run a command and measure it from outside: wall and CPU seconds, and peak memory.
 
 Peak memory is that of the whole process tree (the build and the worker processes it
-starts, or Hugo), sampled every few milliseconds from /proc: what a CI runner's memory
-limit sees. Resident pages shared between a parent and its forked workers are counted
-once per process, so the figure is an upper bound. Where /proc is missing, the largest
-single process's high-water mark stands in.
+starts, or Hugo), sampled from /proc, two ways. `peak_bytes` adds up each process's
+resident pages, so a page a parent shares with its forked workers counts once per
+process: an upper bound. `peak_shared_once_bytes` adds up their proportional set sizes
+(a page shared by three processes counts a third in each), which is what the tree really
+holds, and what a CI runner's memory limit (a cgroup) charges. For one process, as Hugo,
+the two are the same. Where /proc is missing, the largest single process's high-water
+mark stands in for both.
 """
 
 from __future__ import annotations
@@ -16,9 +19,11 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 SAMPLE_SECONDS = 0.02
+#: Proportional sizes cost the kernel a walk of the page tables: read them less often.
+SHARED_SAMPLE_EVERY = 5
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
@@ -32,6 +37,8 @@ class Measured:
     peak_bytes: int
     stdout: str
     stderr: str
+    #: The peak with pages shared between processes counted once (see above).
+    peak_shared_once_bytes: int = 0
 
 
 def measure(command: Sequence[str], cwd: Path, env: dict[str, str] | None = None) -> Measured:
@@ -50,7 +57,7 @@ def measure(command: Sequence[str], cwd: Path, env: dict[str, str] | None = None
     # ru_maxrss (KiB on Linux) is the largest single process that has ended so far.
     single_peak = after.ru_maxrss * 1024
     return Measured(process.returncode, seconds, cpu, max(sampler.peak, single_peak),
-                    stdout, stderr)
+                    stdout, stderr, max(sampler.peak_shared_once, single_peak))
 
 
 class _Sampler(threading.Thread):
@@ -60,11 +67,16 @@ class _Sampler(threading.Thread):
         super().__init__(daemon=True)
         self.pid = pid
         self.peak = 0
+        self.peak_shared_once = 0
         self._done = threading.Event()
 
     def run(self) -> None:
+        samples = 0
         while not self._done.is_set():
             self.peak = max(self.peak, tree_rss(self.pid))
+            if samples % SHARED_SAMPLE_EVERY == 0:
+                self.peak_shared_once = max(self.peak_shared_once, tree_pss(self.pid))
+            samples += 1
             self._done.wait(SAMPLE_SECONDS)
 
     def stop(self) -> None:
@@ -74,16 +86,36 @@ class _Sampler(threading.Thread):
 
 def tree_rss(pid: int) -> int:
     """Resident bytes of `pid` and all its descendants (0 when it is gone or no /proc)."""
+    return _tree_sum(pid, _rss)
+
+
+def tree_pss(pid: int) -> int:
+    """Proportional set size of `pid` and its descendants: shared pages counted once."""
+    return _tree_sum(pid, _pss)
+
+
+def _rss(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * _PAGE
+
+
+def _pss(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def _tree_sum(pid: int, size: Callable[[int], int]) -> int:
     total, todo = 0, [pid]
     while todo:
         current = todo.pop()
         try:
-            pages = int(Path(f"/proc/{current}/statm").read_text().split()[1])
+            own = size(current)
             # Children are listed per thread: a pool may start workers from any of them.
             children = [pid for task in Path(f"/proc/{current}/task").iterdir()
                         for pid in (task / "children").read_text().split()]
         except (OSError, IndexError, ValueError):
             continue
-        total += pages * _PAGE
+        total += own
         todo += [int(child) for child in children]
     return total

@@ -115,6 +115,21 @@ def test_peak_memory_counts_the_processes_a_command_starts(tmp_path):
     assert run.cpu_seconds > 0
 
 
+def test_pages_shared_with_forked_workers_count_once_in_the_shared_once_peak(tmp_path):
+    from bench.measure import measure
+
+    # 300 MiB written by a parent, then two forked children that only hold it
+    script = ("import os, time; block = bytearray(300 * 1024 * 1024)\n"
+              "block[::4096] = b'x' * len(range(0, len(block), 4096))\n"
+              "if os.fork() == 0:\n    os.fork(); time.sleep(1.0); os._exit(0)\n"
+              "time.sleep(1.2); os.wait()\n")
+    run = measure([sys.executable, "-c", script], cwd=tmp_path)
+    assert run.returncode == 0
+    mib = 1024 * 1024
+    assert run.peak_bytes > 800 * mib  # three processes, each resident in the same block
+    assert 280 * mib < run.peak_shared_once_bytes < 450 * mib  # the block once
+
+
 def _hugo_site(tmp_path: Path) -> Path:
     """A two-entity catalog.json, as a Playbill build exports it."""
     exported = tmp_path / "catalog.json"
