@@ -10,6 +10,7 @@ quarter pixel: exact in binary floating point, with no rounding to make the SVG 
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Callable, Iterable
 
 NODE_WIDTH = 176.0
@@ -182,8 +183,10 @@ def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float,
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
+@lru_cache(maxsize=1 << 16)
 def path_data(points: tuple[Point, ...]) -> str:
-    """SVG path data through `points`: a cubic curve for four, straight lines otherwise."""
+    """SVG path data through `points`: a cubic curve for four, straight lines otherwise.
+    Remembered: pages of entities related alike draw the same arrows."""
     (x0, y0), *rest = points
     if len(rest) == 3:
         (x1, y1), (x2, y2), (x3, y3) = rest

@@ -12,6 +12,7 @@ template loops wrote (a 2,000-entity site built before and after was byte-identi
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
@@ -51,23 +52,33 @@ def nodes(d: Diagram, root: str) -> Markup:
 
 
 def _node(node: Node, root: Markup) -> str:
-    linked = node.href and not node.current
-    kind = escape(node.kind)
-    classes = (f"node kind-{kind}{' current' if node.current else ''}"
-               f"{'' if node.exists else ' missing'}{' external' if node.external else ''}")
-    missing = "" if node.exists else ", not in the catalog"
-    box = (f'        <g class="{classes}">\n'
-           f"          <title>{escape(node.title)} ({kind}{missing})</title>\n"
-           f'          <rect x="{node.x}" y="{node.y}" width="{node.width}" '
-           f'height="{node.height}" rx="6"/>\n'
-           f'          <text class="node-kind" x="{node.x + 10}" y="{node.y + 16}">{kind}</text>\n'
-           f'          <text class="node-label" x="{node.x + 10}" y="{node.y + 34}">'
-           f"{escape(node.label)}</text>\n"
-           f"        </g>")
-    if not linked:
-        return box
-    return (f'        <a href="{root}{escape(node.href)}" class="node-link" '
-            f'data-node="{escape(node.ref)}">{box}        </a>')
+    head, kind, label, tail = _node_text(node.ref, node.title, node.label, node.kind,
+                                         node.href, node.exists, node.current,
+                                         node.external, root)
+    x, y = node.x, node.y
+    return (f'{head}          <rect x="{x}" y="{y}" width="{node.width}" '
+            f'height="{node.height}" rx="6"/>\n'
+            f'          <text class="node-kind" x="{x + 10}" y="{y + 16}">{kind}</text>\n'
+            f'          <text class="node-label" x="{x + 10}" y="{y + 34}">{label}</text>\n'
+            f"{tail}")
+
+
+@lru_cache(maxsize=1 << 17)
+def _node_text(ref: str, title: str, label: str, kind: str, href: str | None, exists: bool,
+               current: bool, external: bool, root: Markup) -> tuple[str, str, str, str]:
+    """A box's markup around its coordinates: the same entity is drawn on many pages."""
+    linked = href and not current
+    kind = escape(kind)
+    classes = (f"node kind-{kind}{' current' if current else ''}"
+               f"{'' if exists else ' missing'}{' external' if external else ''}")
+    missing = "" if exists else ", not in the catalog"
+    head = (f'        <g class="{classes}">\n'
+            f"          <title>{escape(title)} ({kind}{missing})</title>\n")
+    if linked:
+        head = (f'        <a href="{root}{escape(href)}" class="node-link" '
+                f'data-node="{escape(ref)}">{head}')
+    tail = "        </g>" + ("        </a>" if linked else "")
+    return head, kind, escape(label), tail
 
 
 def text_items(d: Diagram, root: str) -> Markup:
@@ -80,9 +91,14 @@ def text_items(d: Diagram, root: str) -> Markup:
 
 
 def _end(node: Node, root: Markup) -> str:
-    title, kind = escape(node.title), escape(node.kind)
-    if node.href and not node.current:
-        shown = f'<a href="{root}{escape(node.href)}">{title}</a>'
+    return _end_text(node.title, node.kind, node.href, node.current, root)
+
+
+@lru_cache(maxsize=1 << 17)
+def _end_text(title: str, kind: str, href: str | None, current: bool, root: Markup) -> str:
+    title, kind = escape(title), escape(kind)
+    if href and not current:
+        shown = f'<a href="{root}{escape(href)}">{title}</a>'
     else:
-        shown = f'<span class="{"current" if node.current else "missing"}">{title}</span>'
+        shown = f'<span class="{"current" if current else "missing"}">{title}</span>'
     return f'{shown}<span class="badge kind-{kind}">{kind}</span>'

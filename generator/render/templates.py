@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 from urllib.parse import quote
 
 import sys
 
 import jinja2
+from markupsafe import Markup, escape
 
 from generator import __version__
 from generator.model.catalog import ref_key
@@ -76,6 +77,8 @@ def make_environment(
     env.globals.update(
         entity_url=entity_url,
         has_page=PageQueries(existing),
+        ref_items=ref_items,
+        more_line=more_line,
         playbill_version=__version__,
     )
     env.filters.update(
@@ -107,6 +110,40 @@ class PageQueries:
     def answers(self, refs: list[str]) -> dict[str, bool]:
         """What `has_page` answers now for each of `refs` (as recorded: ref keys)."""
         return {ref: ref in self.existing for ref in refs}
+
+
+def ref_items(links: Iterable[Any], root: str) -> Markup:
+    """The `<li>` of each link of a relation list (partials/relations.html): its kind
+    badge, then a link to its page or, when it dangles, its ref. Written here rather than
+    in a template loop because it runs for every link of every page, and a link looks
+    the same on every page at the same depth: each is made once."""
+    return Markup("".join(_ref_item(link, root) for link in links))
+
+
+@lru_cache(maxsize=1 << 17)
+def _ref_item(link: Any, root: str) -> str:
+    badge = f'<span class="badge {escape(kind_class(link.kind))}">{escape(link.kind)}</span>'
+    if link.exists:
+        target = (f'<a href="{escape(root)}{escape(entity_url(link.ref))}" '
+                  f'data-ref="{escape(link.ref)}">{escape(link.label)}</a>')
+    else:
+        target = f'<span class="missing" title="Not in the catalog">{escape(link.ref)}</span>'
+    return f"        <li>{badge} {target}</li>\n"
+
+
+def more_line(links: Any, root: str) -> Markup:
+    """Under a capped list (`context.Links`): how many more there are, linking to the
+    catalog filtered to all of them when it can; nothing when the list is whole. The
+    `more` macro of partials/macros.html, for the lists every page has."""
+    more = getattr(links, "more", 0)
+    if not more > 0:
+        return Markup("")
+    if links.more_url:
+        text = (f'<a href="{escape(root)}{escape(links.more_url)}">'
+                f"and {escape(more)} more in the catalog</a>")
+    else:
+        text = f"and {escape(more)} more"
+    return Markup(f'<p class="more">{text}</p>\n')
 
 
 @lru_cache(maxsize=1 << 16)
