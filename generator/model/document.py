@@ -37,10 +37,11 @@ class Document:
     """One non-empty YAML document whose root is a mapping.
 
     `file` is what people see (a path relative to the working folder, or
-    `<source>/<path in repository>` for Git sources); `path` is where it is on disk.
-    `location` is the Backstage location it was read at and `origin` the registered root
-    that led to it; `parent` names the read that produced it (the registered root or the
-    Location entity), which is the unit Backstage stores or drops as a whole.
+    `<source>/<path in repository>` for Git sources); `path` is where it is on disk,
+    resolved (the loader stores it so). `location` is the Backstage location it was read
+    at and `origin` the registered root that led to it; `parent` names the read that
+    produced it (the registered root or the Location entity), which is the unit Backstage
+    stores or drops as a whole.
     """
 
     data: dict[str, Any]
