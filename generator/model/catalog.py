@@ -133,19 +133,33 @@ class Catalog:
     def to_json_dict(self) -> dict[str, Any]:
         """A `catalog.json` export: every entity in Backstage's public shape (its data plus
         `relations` of `{type, targetRef}`), sorted by ref, then all problems."""
+        target_refs: dict[str, str] = {}  # node key -> its ref string, made once per node
         return {
             "entities": [
-                {**entity.data, "relations": self._public_relations(ref)}
+                {**entity.data, "relations": self._public_relations(ref, target_refs)}
                 for ref, entity in self.entities.items()
             ],
             "problems": [problem.to_dict() for problem in self.problems],
         }
 
-    def _public_relations(self, ref: str) -> list[dict[str, str]]:
-        return [
-            {"type": relation.type, "targetRef": str(relation.target)}
-            for relation in self.relations_of(ref)
-        ]
+    def _public_relations(self, ref: str, target_refs: dict[str, str]
+                          ) -> list[dict[str, str]]:
+        """`relations_of(ref)` as dicts, read off the adjacency dict (`_succ`, as the
+        graph stage fills it) without a Relation per row: half the cost of catalog.json."""
+        key = ref_key(ref)
+        if key not in self.graph:
+            return []
+        rows = sorted((kind, target) for target, kinds in self.graph._succ[key].items()
+                      for kind in kinds)
+        return [{"type": kind, "targetRef": self._ref_text(target, target_refs)}
+                for kind, target in rows]
+
+    def _ref_text(self, key: str, made: dict[str, str]) -> str:
+        """`str(self._ref_of(key))`, remembered in `made`."""
+        text = made.get(key)
+        if text is None:
+            text = made[key] = str(self._ref_of(key))
+        return text
 
     def _targets(self, key: str, kind: str) -> list[str]:
         if key not in self.graph:
