@@ -56,3 +56,15 @@ def collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def settle() -> None:
+    """Exempt every object alive now from the cycle collector's future sweeps (gc.freeze).
+
+    Called between build stages, when what is alive is the catalog and the stages' results:
+    they live until the build ends and hold next to no cyclic garbage (a 10,000-entity
+    build finds under a thousand such objects), yet each sweep that reaches them rescans
+    all of them, about a million, 0.15-0.25 s a time. Objects still freed by their
+    reference count are freed as usual.
+    """
+    gc.freeze()
