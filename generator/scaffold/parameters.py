@@ -13,13 +13,13 @@ from __future__ import annotations
 import copy
 import json
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
-
-from jsonschema import Draft7Validator
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from generator.model.problem import Problem, error, warning
 from generator.scaffold.template import ParameterStep, Template
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 #: Keys of a step that constrain values beyond its own properties.
 _CONDITIONAL = ("dependencies", "oneOf", "anyOf", "allOf", "if", "then", "else", "not")
@@ -134,6 +134,8 @@ def _matches_selector(branch: Mapping[str, Any], name: str, values: Mapping[str,
     selector = (branch.get("properties") or {}).get(name)
     if not isinstance(selector, Mapping):
         return True
+    from jsonschema import Draft7Validator  # imported here: see check_values
+
     selector = _without_ui(selector)
     return Draft7Validator(selector).is_valid(values[name])
 
@@ -141,6 +143,9 @@ def _matches_selector(branch: Mapping[str, Any], name: str, values: Mapping[str,
 def check_values(template: Template, values: Mapping[str, Any]) -> list[Problem]:
     """Every way `values` break the template's form, each naming the parameter and the
     rule; values no field asks for are warnings (Backstage ignores them, typos are likely)."""
+    # Imported here: a build without Templates never needs jsonschema (~35 ms).
+    from jsonschema import Draft7Validator
+
     schema = schema_of(template)
     where = {"file": template.file, "entity": template.ref}
     problems = [

@@ -16,8 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pygit2
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
 
 from generator.model.ref import RefError, split_ref
 from generator.scaffold.template import SOURCE_TEMPLATE, SOURCE_TEMPLATE_COMMIT as TEMPLATE_COMMIT
@@ -96,6 +94,10 @@ def annotate_entities(workspace: Path, template_ref: str, commit: str | None) ->
 
 def _annotate_file(path: Path, template_ref: str, commit: str | None) -> bool:
     text = path.read_text(encoding="utf-8", errors="replace")
+    # Imported here: only a template run writes YAML back; a build never needs ruamel (12 ms).
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
     if "apiVersion" not in text or "metadata" not in text:
         return False
     yaml = YAML()
