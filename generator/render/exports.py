@@ -54,7 +54,10 @@ def graph_dict(catalog: Catalog) -> dict[str, Any]:
          "exists": bool(data.get("exists"))}
         for key, data in sorted(graph.nodes(data=True))
     ]
-    edges = sorted({(source, kind, target) for source, target, kind in graph.edges(keys=True)})
+    # Read off the adjacency dict the graph stage fills (`_succ[source][target][kind]`):
+    # networkx's edge view costs more than the sort. A row is stored once, so no set.
+    edges = sorted((source, kind, target) for source, targets in graph._succ.items()
+                   for target, kinds in targets.items() for kind in kinds)
     return {
         "nodes": nodes,
         "edges": [{"source": s, "type": k, "target": t} for s, k, t in edges],
