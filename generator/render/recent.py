@@ -7,6 +7,7 @@ and contribute nothing.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -57,23 +58,20 @@ def _files_of(tree: SourceTree, entities: list[tuple[str, Entity]]) -> dict[str,
     """Entity refs by the path of their file inside `tree`, for `entities` (those read
     from it or from no named source)."""
     by_path: dict[str, list[str]] = {}
+    try:
+        root = os.path.join(tree.resolved_root, "")  # with its final separator
+    except OSError:
+        return by_path
     for ref, entity in entities:
         path = entity.document.path
         if path is None:
             continue
-        rel = _relative(tree, path)
-        if rel is not None:
-            by_path.setdefault(rel, []).append(ref)
+        # `tree.relpath(path)` as plain text: the loader stores documents' paths resolved,
+        # and resolving 10,000 of them again took most of this page's time.
+        text = str(path)
+        if text.startswith(root):
+            by_path.setdefault(text[len(root):].replace(os.sep, "/"), []).append(ref)
     return by_path
-
-
-def _relative(tree: SourceTree, path: Path) -> str | None:
-    """`tree.relpath(path)` without resolving `path` again: the loader stores documents'
-    paths resolved, and resolving 10,000 of them took most of this page's time."""
-    try:
-        return path.relative_to(tree.resolved_root).as_posix()
-    except (ValueError, OSError):
-        return None
 
 
 def _changes_in(tree: SourceTree, files: dict[str, list[str]], limit: int) -> list[Change]:
@@ -93,10 +91,12 @@ def _changes_in(tree: SourceTree, files: dict[str, list[str]], limit: int) -> li
     for count, commit in enumerate(repo.walk(start.id, _ORDER)):
         if count >= MAX_COMMITS or len(found) >= limit:
             break
-        for path in _touched(commit, wanted):
+        touched = _touched(commit, wanted)
+        about = _about(commit) if touched else ()  # once for all the refs it touched
+        for path in touched:
             if path not in claimed:
                 claimed.add(path)
-                found += [_change(ref, commit) for ref in sorted(wanted[path])]
+                found += [Change(ref, *about) for ref in sorted(wanted[path])]
     return found
 
 
@@ -124,14 +124,10 @@ def _touched(commit: pygit2.Commit, wanted: dict[str, list[str]]) -> list[str]:
     return sorted(paths & wanted.keys())
 
 
-def _change(ref: str, commit: pygit2.Commit) -> Change:
+def _about(commit: pygit2.Commit) -> tuple[str, str, str, str, int]:
+    """A Change's fields after `ref`: commit id, date, summary, author and time."""
     moment = datetime.fromtimestamp(commit.commit_time, tz=timezone.utc)
     message = commit.message.strip()
-    return Change(
-        ref=ref,
-        commit=str(commit.id),
-        date=moment.strftime("%Y-%m-%d"),
-        summary=message.splitlines()[0] if message else "",
-        author=commit.author.name,
-        time=commit.commit_time,
-    )
+    return (str(commit.id), moment.strftime("%Y-%m-%d"),
+            message.splitlines()[0] if message else "", commit.author.name,
+            commit.commit_time)
