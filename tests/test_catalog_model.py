@@ -12,6 +12,7 @@ from generator.model.catalog import Catalog, ref_key
 from generator.model.ref import EntityRef, parse_ref
 from generator.model.relations import Relation
 from generator.model.source import SourceTree
+from generator.render.exports import graph_dict
 
 
 def make(ref: str, title: str | None = None, **fields: str | list[str]) -> Entity:
@@ -185,6 +186,18 @@ def test_to_json_dict_is_backstage_shaped_and_deterministic(org):
     shuffled = list(org.entities.values())[::-1]
     again = Catalog.create(shuffled, build_graph(shuffled).graph, [], [])
     assert json.dumps(again.to_json_dict()) == json.dumps(exported)
+
+
+def test_exports_read_off_the_adjacency_agree_with_networkx_and_relations_of(org):
+    # catalog.json and graph.json read the graph's adjacency dict directly, for speed
+    exported = org.to_json_dict()
+    for ref, entity in zip(org.entities, exported["entities"]):
+        assert entity["relations"] == [{"type": r.type, "targetRef": str(r.target)}
+                                       for r in org.relations_of(ref)]
+    edges = graph_dict(org)["edges"]
+    assert [(e["source"], e["type"], e["target"]) for e in edges] == \
+        sorted({(s, k, t) for s, t, k in org.graph.edges(keys=True)})
+    assert len(edges) == org.graph.number_of_edges() > 0
 
 
 def test_catalog_keeps_trees_and_is_frozen(tmp_path):
