@@ -107,7 +107,6 @@ def build_site(catalog: Catalog, site_dir: Path, options: RenderOptions = Render
         if built is not None:
             published = publish(built, staging)
         rendered = render_site(catalog, staging, options, status, previous=site_dir)
-        settle()  # the render has unfrozen the catalog (see pages.write_entity_pages)
         indexed = search.write_index(catalog, staging, extra_rows=rows, previous=site_dir)
         if status is not None:
             (staging / STATUS_FILE).write_text(status.to_json(), encoding="utf-8")

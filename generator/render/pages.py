@@ -106,7 +106,9 @@ def write_entity_pages(job: PageJob, workers: int,
     refs = list(job.catalog.entities)
     # The catalog is never freed during a render: keeping its objects out of the garbage
     # collector's sweeps saves a fifth of the render time, and forked workers then leave
-    # its memory pages shared instead of touching each object's reference count.
+    # its memory pages shared instead of touching each object's reference count. A build
+    # has frozen it already (model.values.settle), and then it stays frozen afterwards.
+    thaw = gc.get_freeze_count() == 0
     gc.freeze()
     if workers <= 1 or len(refs) < 2:
         try:
@@ -114,7 +116,8 @@ def write_entity_pages(job: PageJob, workers: int,
             if meanwhile is not None:
                 meanwhile()
         finally:
-            gc.unfreeze()
+            if thaw:
+                gc.unfreeze()
         return written
     global _JOB
     _JOB = job
@@ -128,7 +131,8 @@ def write_entity_pages(job: PageJob, workers: int,
             results = pending.get()
     finally:
         _JOB = None
-        gc.unfreeze()
+        if thaw:
+            gc.unfreeze()
     total = Written()
     for result in results:  # in chunk order, so problems keep the catalog's order
         total = total.add(result)
