@@ -41,6 +41,8 @@ rows only for the results it shows. A small catalog has one bucket and one row c
 from __future__ import annotations
 
 import bisect
+import contextlib
+import functools
 import gc
 import gzip
 import hashlib
@@ -53,7 +55,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from importlib import util as importlib_util
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 from lunr.builder import Builder
 from lunr.index import Index
@@ -155,10 +157,10 @@ def write_index(catalog: Catalog, site_dir: Path, workers: int | None = None,
                for n, shard in enumerate(shards)]
     written = _reused_shards(previous, digests, site_dir)
     fresh = [n for n in range(len(shards)) if digests[n] not in written]
-    indexes = build_shards([[doc for doc, _ in shards[n]] for n in fresh], workers)
-    for number, index in zip(fresh, indexes):
+    built = build_shards([[doc for doc, _ in shards[n]] for n in fresh], workers, bucket_bytes)
+    for number, (starts, buckets) in zip(fresh, built):
         lines = [line for _, line in shards[number]]
-        written[digests[number]] = write_shard(site_dir, str(number), lines, index, bucket_bytes)
+        written[digests[number]] = write_shard(site_dir, str(number), lines, starts, buckets)
     search_reuse.write_record(site_dir, written)
     used = [written[digest] for digest in digests]
     shard_entries = [{"key": str(number), **shard.entry} for number, shard in enumerate(used)]
@@ -175,10 +177,9 @@ def write_index(catalog: Catalog, site_dir: Path, workers: int | None = None,
     )
 
 
-def write_shard(site_dir: Path, key: str, lines: list[list[str]], index: dict[str, Any],
-                bucket_bytes: int) -> "search_reuse.Shard":
-    """Write one shard's scripts: its index cut into term buckets, its rows into chunks."""
-    starts, buckets = split_terms(index, bucket_bytes)
+def write_shard(site_dir: Path, key: str, lines: list[list[str]], starts: list[str],
+                buckets: list[dict[str, Any]]) -> "search_reuse.Shard":
+    """Write one shard's scripts: its term buckets and its rows, in chunks."""
     exact = exact_keys(lines, starts)
     bucket_files = [_write_part(site_dir, f"{key}/{n}", f"bucket-{key}-{n}",
                                 {"index": bucket, "exact": exact[n]})
@@ -253,21 +254,30 @@ def split(rows: Sequence[Any], shard_size: int = SHARD_SIZE) -> list[list[Any]]:
     return [list(rows[number::count]) for number in range(count)]
 
 
-def build_shards(shards: list[list[dict[str, str]]], workers: int | None = None
-                 ) -> list[dict[str, Any]]:
-    """Each shard's serialised lunr index, built in parallel when it pays.
+def build_shards(shards: list[list[dict[str, str]]], workers: int | None = None,
+                 bucket_bytes: int = BUCKET_BYTES) -> list[tuple[list[str], list[dict[str, Any]]]]:
+    """Each shard's lunr index cut into term buckets (see `split_terms`), built in
+    parallel when it pays.
 
     Falls back to building in this process when processes cannot be started (some
     sandboxes, or when already inside a daemon worker).
     """
+    build = functools.partial(build_buckets, bucket_bytes=bucket_bytes)
     workers = min(len(shards), workers or usable_cores())
     if workers <= 1:
-        return [build_shard(docs) for docs in shards]
+        return [build(docs) for docs in shards]
     try:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            return list(pool.map(build_shard, shards))
+            return list(pool.map(build, shards))
     except (OSError, AssertionError, RuntimeError):
-        return [build_shard(docs) for docs in shards]
+        return [build(docs) for docs in shards]
+
+
+def build_buckets(docs: list[dict[str, str]], bucket_bytes: int
+                  ) -> tuple[list[str], list[dict[str, Any]]]:
+    """One shard's index, cut into buckets in the process that built it."""
+    with _without_gc():  # each collection would walk the index's many small objects
+        return split_terms(build_shard(docs), bucket_bytes)
 
 
 def build_shard(docs: list[dict[str, str]]) -> dict[str, Any]:
@@ -278,15 +288,10 @@ def build_shard(docs: list[dict[str, str]]) -> dict[str, Any]:
     builder.metadata_whitelist = []
     for name, boost in FIELDS:
         builder.field(name, boost=boost)
-    collecting = gc.isenabled()
-    gc.disable()  # lunr makes millions of small objects, and no cycles worth collecting
-    try:
+    with _without_gc():  # lunr makes millions of small objects, and no cycles worth collecting
         for number, doc in enumerate(docs):
             builder.add({"id": str(number), **{k: words(v) for k, v in doc.items()}})
         serialised = builder.build().serialize()
-    finally:
-        if collecting:
-            gc.enable()
     serialised["fieldVectors"] = [
         [ref, [0 if x == 0 else x for x in vector]]  # 0.0 -> 0
         for ref, vector in serialised["fieldVectors"]
@@ -320,9 +325,10 @@ def split_terms(index: dict[str, Any], bucket_bytes: int
     vectors: list[list[list[Any]]] = [[] for _ in groups]
     for ref, flat in index["fieldVectors"]:
         parts: dict[int, list[Any]] = {}
-        for position in range(0, len(flat), 2):
-            parts.setdefault(bucket_of_term[flat[position]], []).extend(
-                flat[position:position + 2])
+        for term, value in zip(flat[::2], flat[1::2]):
+            part = parts.setdefault(bucket_of_term[term], [])
+            part.append(term)
+            part.append(value)
         for n, part in parts.items():
             vectors[n].append([ref, part])
     return starts, [{**index, "fieldVectors": vectors[n], "invertedIndex": group}
@@ -413,6 +419,18 @@ def merge_buckets(buckets: Sequence[dict[str, Any]]) -> dict[str, Any]:
                          for ref, pairs in vectors.items()],
         "invertedIndex": sorted(item for bucket in buckets for item in bucket["invertedIndex"]),
     }
+
+
+@contextlib.contextmanager
+def _without_gc() -> Iterator[None]:
+    """No garbage collection inside (nested, the outermost turns it back on)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def words(text: str) -> list[str]:
