@@ -125,11 +125,12 @@ class SearchIndexResult:
 @dataclass(frozen=True)
 class LoadedShard:
     """One shard read back: its key, its document rows, its lunr index (over the buckets
-    read) and the exact-name table of those buckets."""
+    read; None when the query read for makes no term) and the exact-name table of those
+    buckets."""
 
     key: str
     docs: list[list[str]]
-    index: Index
+    index: Index | None
     exact: dict[str, list[int]]
 
 
@@ -373,21 +374,55 @@ def buckets_with_prefix(starts: Sequence[str], prefix: str) -> list[int]:
 
 
 def buckets_for(starts: Sequence[str], text: str) -> list[int]:
-    """The buckets a query needs, as search.js works them out: each word's term, every
-    term the last word may be the start of, and the exact-name entry for the whole text."""
-    parts = query_words(text)
+    """The buckets a query needs, as search.js works them out: each term's, every one the
+    last word's terms may be in, and the one filing the whole text as a name. None when
+    the text makes no term (it finds nothing)."""
+    clauses = clauses_of(text)
     needed = set()
-    for number, (_, word) in enumerate(parts):
-        if number == len(parts) - 1:
-            if prefix := prefix_of(word):
-                needed.update(buckets_with_prefix(starts, prefix))
-            if whole := term_of(word, keep_stop_words=True):
-                needed.add(bucket_of(starts, whole))
-        elif term := term_of(word):
-            needed.add(bucket_of(starts, term))
-    if parts and parts[0][0] is None:  # "kind:api" is no name: no bucket just for that
+    for clause in clauses:
+        if clause.prefix:
+            needed.update(buckets_with_prefix(starts, clause.term))
+        else:
+            needed.add(bucket_of(starts, clause.term))
+    if clauses and names_something(text):
         needed.add(bucket_of(starts, text.strip().lower()))
     return sorted(needed)
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One term of a query: limited to `fields` (None: any), required or a bonus, and
+    with `prefix` matching every term it starts."""
+
+    term: str
+    fields: list[str] | None
+    required: bool
+    prefix: bool = False
+    boost: int = 1
+
+
+def clauses_of(text: str) -> list[Clause]:
+    """The terms a query looks up, as the header box does in search.js: every word must
+    match some field, the last one as a prefix (the person is still typing it) and, as a
+    whole word, with a boost; `field:word` limits a word to one field."""
+    parts = query_words(text)
+    clauses = []
+    for number, (fields, word) in enumerate(parts):
+        if number < len(parts) - 1:
+            if term := term_of(word):
+                clauses.append(Clause(term, fields, required=True))
+            continue
+        if prefix := prefix_of(word):
+            clauses.append(Clause(prefix, fields, required=True, prefix=True))
+        if whole := term_of(word, keep_stop_words=True):
+            clauses.append(Clause(whole, fields, required=False, boost=5))
+    return clauses
+
+
+def names_something(text: str) -> bool:
+    """Whether `text` may be an entity's name or title typed in full ("kind:api" is not)."""
+    parts = query_words(text)
+    return bool(parts) and parts[0][0] is None
 
 
 def exact_keys(lines: Sequence[list[str]], starts: Sequence[str]) -> list[dict[str, list[int]]]:
@@ -542,7 +577,8 @@ def read_index(site_dir: Path, text: str | None = None) -> list[LoadedShard]:
                    for n in numbers]
         docs = [row for n, file in enumerate(entry["docs"])
                 for row in read_part(site_dir, file, f"{entry['key']}/d{n}")["docs"]]
-        index = Index.load(merge_buckets([bucket["index"] for bucket in buckets]))
+        merged = merge_buckets([bucket["index"] for bucket in buckets]) if buckets else None
+        index = Index.load(merged) if merged else None
         exact = {key: numbers for bucket in buckets for key, numbers in bucket["exact"].items()}
         shards.append(LoadedShard(entry["key"], docs, index, exact))
     return shards
@@ -557,28 +593,22 @@ def read_part(site_dir: Path, file: str, key: str) -> dict[str, Any]:
 
 
 def find(shards: Sequence[LoadedShard], text: str) -> list[str]:
-    """Refs (or, for docs pages, their URLs) matching `text`, best first, queried as the
-    header box does in search.js: every word must match some field, the last one as a
-    prefix (the person is still typing it), and `field:word` limits a word to one field.
-    Typing a name or title exactly puts its entity first; equal scores keep catalog order."""
-    parts = query_words(text)
+    """Refs (or, for docs pages, their URLs) matching `text` (see `clauses_of`), best
+    first, as search.js finds them. Typing a name or title exactly puts its entity first;
+    equal scores keep catalog order."""
+    clauses = clauses_of(text)
+    if not clauses:  # lunr would take a query without terms for "everything"
+        return []
     exact = text.strip().lower()
     found: list[tuple[float, int, str]] = []
     for number, shard in enumerate(shards):
         query = shard.index.create_query()
-        for position, (fields, word) in enumerate(parts):
-            if position == len(parts) - 1:
-                if prefix := prefix_of(word):
-                    query.term(prefix, fields=fields, presence=QueryPresence.REQUIRED,
-                               wildcard=Query.WILDCARD_TRAILING, use_pipeline=False)
-                whole = term_of(word, keep_stop_words=True)
-                if whole:
-                    query.term(whole, fields=fields, use_pipeline=False, boost=5)
-            elif term := term_of(word):
-                query.term(term, fields=fields, presence=QueryPresence.REQUIRED,
-                           use_pipeline=False)
-        # A typed name or title puts its entity first; "kind:api" names nothing.
-        named = shard.exact.get(exact, []) if parts and parts[0][0] is None else []
+        for clause in clauses:
+            query.term(clause.term, fields=clause.fields, boost=clause.boost, use_pipeline=False,
+                       presence=(QueryPresence.REQUIRED if clause.required
+                                 else QueryPresence.OPTIONAL),
+                       wildcard=Query.WILDCARD_TRAILING if clause.prefix else Query.WILDCARD_NONE)
+        named = shard.exact.get(exact, []) if names_something(text) else []
         for hit in shard.index.query(query):
             row = int(hit["ref"])
             doc = shard.docs[row]

@@ -378,6 +378,11 @@ def test_the_last_word_needs_every_bucket_its_terms_may_be_in():
     assert search.buckets_for(starts, "services") == [5]
     assert search.buckets_for(starts, "checkout ser") == [2, 5]  # "checkout ser" sorts in "ch"
     assert search.buckets_for(starts, "kind:api") == [0]  # no bucket for the text as a name
+    assert search.buckets_for(starts, "kind:((") == []  # no term at all
+
+
+def test_a_query_that_makes_no_term_loads_nothing_and_finds_nothing(bucketed_site):
+    assert search.find(search.read_index(bucketed_site, "kind:(("), "kind:((") == []
 
 
 def test_search_js_picks_the_buckets_that_buckets_for_picks(bucketed_site, tmp_path):
@@ -386,7 +391,7 @@ def test_search_js_picks_the_buckets_that_buckets_for_picks(bucketed_site, tmp_p
         pytest.skip("Node.js is not installed")
     starts = search.read_manifest(bucketed_site)["shards"][0]["starts"]
     texts = ["svc", "s", "team-a se", "kind:component svc-0001", "Services", "zzz", "a b c",
-             "owner:team-a", "the", "--", "(grpc)"]
+             "owner:team-a", "the", "--", "(grpc)", "kind:((", "(( ))"]
     script = tmp_path / "buckets.js"
     script.write_text(
         "global.window = global; global.document = {getElementById: () => null};\n"

@@ -194,22 +194,41 @@
     });
   }
 
-  /* The buckets a query needs, as generator/search.py's buckets_for says: each word's
-     term, every term the last word may start, and the exact-name entry for the text. */
-  function bucketsFor(starts, parts, exact) {
-    var needed = {};
+  /* The terms a query looks up, as generator/search.py's clauses_of: every word must
+     match some field, the last one as a prefix (the person is still typing it) and, as a
+     whole word, with a boost. */
+  function clausesOf(parts) {
+    var clauses = [];
     parts.forEach(function (part) {
-      if (part.last) {
-        var prefix = prefixOf(part.word);
-        if (prefix) bucketsWithPrefix(starts, prefix).forEach(function (n) { needed[n] = true; });
-        var whole = termOf(part.word, true);
-        if (whole) needed[bucketOf(starts, whole)] = true;
+      if (!part.last) {
+        var term = termOf(part.word, false);
+        if (term) clauses.push({ term: term, field: part.field, required: true, boost: 1 });
         return;
       }
-      var term = termOf(part.word, false);
-      if (term) needed[bucketOf(starts, term)] = true;
+      var prefix = prefixOf(part.word);
+      if (prefix) clauses.push({ term: prefix, field: part.field, required: true, prefix: true,
+                                 boost: 1 });
+      var whole = termOf(part.word, true);
+      if (whole) clauses.push({ term: whole, field: part.field, boost: 5 });
     });
-    if (parts.length && !parts[0].field) needed[bucketOf(starts, exact)] = true;
+    return clauses;
+  }
+
+  /* Whether the text may be a name or title typed in full ("kind:api" is not). */
+  function namesSomething(parts) {
+    return parts.length > 0 && !parts[0].field;
+  }
+
+  /* The buckets a query needs, as generator/search.py's buckets_for says: each term's,
+     every one the last word's terms may be in, and the one filing the text as a name. */
+  function bucketsFor(starts, parts, exact) {
+    var needed = {};
+    var clauses = clausesOf(parts);
+    clauses.forEach(function (clause) {
+      if (!clause.prefix) needed[bucketOf(starts, clause.term)] = true;
+      else bucketsWithPrefix(starts, clause.term).forEach(function (n) { needed[n] = true; });
+    });
+    if (clauses.length && namesSomething(parts)) needed[bucketOf(starts, exact)] = true;
     return Object.keys(needed).map(Number).sort(function (a, b) { return a - b; });
   }
 
@@ -220,27 +239,16 @@
     } };
   if (!form || !input || !list) return;
 
-  function buildQuery(parts) {
+  function buildQuery(clauses) {
     var lunr = window.lunr;
-    var required = lunr.Query.presence.REQUIRED;
     return function (q) {
-      parts.forEach(function (part) {
+      clauses.forEach(function (clause) {
+        var options = { usePipeline: false, boost: clause.boost };
         /* lunr reads a present-but-undefined "fields" as "no fields": only set it when used */
-        function clause(options) {
-          if (part.field) options.fields = [part.field];
-          options.usePipeline = false;
-          return options;
-        }
-        if (part.last) {
-          var prefix = prefixOf(part.word);
-          if (prefix) q.term(prefix, clause({ presence: required,
-                                              wildcard: lunr.Query.wildcard.TRAILING }));
-          var whole = termOf(part.word, true);
-          if (whole) q.term(whole, clause({ boost: 5 }));
-          return;
-        }
-        var term = termOf(part.word, false);
-        if (term) q.term(term, clause({ presence: required }));
+        if (clause.field) options.fields = [clause.field];
+        if (clause.required) options.presence = lunr.Query.presence.REQUIRED;
+        if (clause.prefix) options.wildcard = lunr.Query.wildcard.TRAILING;
+        q.term(clause.term, options);
       });
     };
   }
@@ -254,7 +262,7 @@
     if (!state.ready) loading();
     return ensureLoaded().then(function () {
       var needs = state.shards.map(function (shard) {
-        return parts.length ? bucketsFor(shard.entry.starts, parts, exact) : [];
+        return bucketsFor(shard.entry.starts, parts, exact);
       });
       if (state.shards.some(function (shard, i) {
         return needs[i].some(function (n) { return !(n in shard.buckets); });
@@ -276,8 +284,10 @@
      catalog and a stale search stops as soon as the next keystroke arrives. Equal scores
      keep catalog order (rows are dealt to the shards round-robin). */
   function query(parts, exact, generation) {
-    var shards = parts.length ? state.shards : [];
-    var build = shards.length ? buildQuery(parts) : null;
+    var clauses = clausesOf(parts);
+    // lunr would take a query without terms for "everything"
+    var shards = clauses.length ? state.shards : [];
+    var build = buildQuery(clauses);
     var count = state.shards.length;
     var found = [];
     return new Promise(function (resolve) {
@@ -290,9 +300,10 @@
         }
         var number = next++;
         var shard = merged(shards[number]);
-        // A typed name or title puts its entity first; "kind:api" names nothing.
-        var named = parts[0].field ? [] : shard.exact[exact] || [];
-        shard.index.query(build).forEach(function (hit) {
+        var hits;
+        try { hits = shard.index.query(build); } catch (e) { hits = []; }
+        var named = namesSomething(parts) ? shard.exact[exact] || [] : [];
+        hits.forEach(function (hit) {
           var row = +hit.ref;
           found.push({ shard: number, row: row, order: row * count + number,
                        score: hit.score + (named.indexOf(row) !== -1 ? 1e6 : 0) });

@@ -174,3 +174,4 @@ def test_a_query_across_buckets_finds_what_the_whole_index_finds(split_site, pag
         "system:default/fulfilment"]
     text = "checkout"
     assert search_for(page, text)[0] == "system:default/checkout"  # the name typed exactly
+    assert search_for(page, "kind:((") == []  # no term, no bucket: nothing, and no error
