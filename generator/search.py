@@ -81,7 +81,7 @@ FIELDS: tuple[tuple[str, int], ...] = (
 )
 SHARD_SIZE = 2500
 #: A shard's index is cut into buckets of terms of about this many bytes each.
-BUCKET_BYTES = 24 * 1024
+BUCKET_BYTES = 12 * 1024
 #: Rows per document-table script: a search loads only the chunks holding what it shows.
 DOCS_CHUNK = 100
 #: Longer descriptions are cut before indexing: the first paragraph says what a thing is.
