@@ -2,11 +2,12 @@
 the previous site instead of being built again with lunr.
 
 A shard's lunr index depends only on its own documents (see `generator.search`: shards
-are built one by one), so its script is a function of its key, its rows and the code
-that turns them into an index. `input_digest` hashes exactly those; the previous site
-records, beside its pages, which shard file each digest produced (`RECORD`, with the
-file's sizes so that a reused shard is not read and gzipped again to be measured). With
-one changed entity, only the one shard holding it is built again.
+are built one by one), so its scripts (term buckets and row chunks) are a function of its
+key, its rows, the bucket size and the code that turns them into an index.
+`input_digest` hashes exactly those; the previous site records, beside its pages, which
+files and manifest entry each digest produced (`RECORD`, with the files' sizes so that a
+reused shard is not read and gzipped again to be measured). With one changed entity, only
+the one shard holding it is built again.
 """
 
 from __future__ import annotations
@@ -28,16 +29,18 @@ from generator.render.reuse import reuse_file
 RECORD = ".playbill-search.json"
 #: The search stage's own code: a changed indexing rule must change every digest.
 _CODE = Path(__file__).with_name("search.py")
-_SHARD_FILE = re.compile(r"^search/shard-\d+-[0-9a-f]+\.js$")
+_SHARD_FILE = re.compile(r"^search/(bucket|docs)-\d+-\d+-[0-9a-f]+\.js$")
 
 
 @dataclass(frozen=True)
 class Shard:
-    """One shard script a site holds: its path from the site root and its sizes."""
+    """One shard's scripts in a site: their paths from the site root, their total sizes
+    and the shard's entry in the manifest (where its buckets start, which file is which)."""
 
-    file: str
+    files: tuple[str, ...]
     bytes: int
     gzipped: int
+    entry: dict[str, Any]
 
 
 def input_digest(key: str, rows: Sequence[Any]) -> str:
@@ -57,17 +60,27 @@ def previous_shards(site_dir: Path | None) -> dict[str, Shard]:
         return {}
     try:
         shards = json.loads((site_dir / RECORD).read_text(encoding="utf-8"))["shards"]
-        found = {str(key): Shard(str(value["file"]), int(value["bytes"]),
-                                 int(value["gzipped"])) for key, value in shards.items()}
+        found = {str(key): Shard(tuple(str(file) for file in value["files"]),
+                                 int(value["bytes"]), int(value["gzipped"]), dict(value["entry"]))
+                 for key, value in shards.items()}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return {}
     # Only names this stage writes: a hand-edited record cannot point outside search/.
-    return {key: shard for key, shard in found.items() if _SHARD_FILE.match(shard.file)}
+    return {key: shard for key, shard in found.items()
+            if all(_SHARD_FILE.match(file) for file in shard.files)}
 
 
 def take(previous: Path, shard: Shard, site_dir: Path) -> bool:
-    """Link `shard` from the previous site into `site_dir`; False when it is gone."""
-    return reuse_file(previous / shard.file, site_dir / shard.file)
+    """Link `shard`'s files from the previous site into `site_dir`; False when one is
+    gone, and then none is left linked (a fresh build must not write into a link)."""
+    taken = []
+    for file in shard.files:
+        if not reuse_file(previous / file, site_dir / file):
+            for done in taken:
+                (site_dir / done).unlink()
+            return False
+        taken.append(file)
+    return True
 
 
 def write_record(site_dir: Path, shards: dict[str, Shard]) -> None:

@@ -1,5 +1,6 @@
 """The search stage: the index files it writes load back into lunr.py and find what a
-person types, from one shard or several, byte-identically on every build."""
+person types, from one shard or several, from all of a shard's term buckets or only those
+a query needs, byte-identically on every build."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from lunr.index import Index
 
 from generator import search, sources
 from generator.build import read_catalog
@@ -197,7 +200,7 @@ def test_files_are_scripts_that_work_from_file_urls(example_site):
     assert manifest.startswith("window.PLAYBILL_SEARCH={")
     shard = (site / result.files[1]).read_text(encoding="utf-8")
     registry = "window.PLAYBILL_SEARCH_SHARDS"
-    assert shard.startswith(f'({registry}={registry}||{{}})["0"]={{')
+    assert shard.startswith(f'({registry}={registry}||{{}})["0/0"]={{')
     assert search.read_manifest(site)["kinds"]["api"] == "API"
 
 
@@ -240,7 +243,8 @@ def test_large_catalogs_are_dealt_into_shards(synthetic_catalog, tmp_path):
     assert result.shards == 4 and result.documents == 200
     assert [entry["key"] for entry in manifest["shards"]] == ["0", "1", "2", "3"]
     assert [entry["documents"] for entry in manifest["shards"]] == [50, 50, 50, 50]
-    assert [Path(entry["file"]) for entry in manifest["shards"]] == list(result.files[1:])
+    assert [Path(file) for entry in manifest["shards"]
+            for file in entry["buckets"] + entry["docs"]] == list(result.files[1:])
     shards = search.read_index(tmp_path)
     refs = [row[0] for shard in shards for row in shard.docs]
     assert sorted(refs) == list(synthetic_catalog.entities)  # each entity once
@@ -269,8 +273,8 @@ def test_text_cannot_end_the_script_early(tmp_path):
         encoding="utf-8")
     site = tmp_path / "site"
     result = search.write_index(catalog_from(tmp_path / "catalog-info.yaml"), site)
-    text = (site / result.files[1]).read_text(encoding="utf-8")
-    assert "</script" not in text
+    for path in result.files:
+        assert "</script" not in (site / path).read_text(encoding="utf-8")
     (shard,) = search.read_index(site)
     assert shard.docs[0][2] == "Closes </script><script>alert(1)</script> early"
 
@@ -281,3 +285,130 @@ def test_text_cannot_end_the_script_early(tmp_path):
 ])
 def test_the_shown_line_is_cut_at_a_word(text, line):
     assert search.short_line(text.strip()) == line
+
+
+# ---- term buckets: a query loads only the buckets its words sort into ------------------
+
+BUCKET_BYTES = 1500  # the 200 synthetic entities make about twenty buckets
+
+
+@pytest.fixture(scope="module")
+def bucketed_site(synthetic_catalog, tmp_path_factory):
+    site = tmp_path_factory.mktemp("bucketed")
+    search.write_index(synthetic_catalog, site, workers=1, bucket_bytes=BUCKET_BYTES)
+    return site
+
+
+@pytest.fixture(scope="module")
+def whole_index(synthetic_catalog):
+    """The shard's index as one lunr index, built without buckets: the reference."""
+    docs = [search.document_for(entity) for entity in synthetic_catalog.entities.values()]
+    return search.build_shard([doc for doc, _ in docs]), [line for _, line in docs]
+
+
+def bucket_parts(site):
+    (entry,) = search.read_manifest(site)["shards"]
+    buckets = [search.read_part(site, file, f"0/{n}") for n, file in enumerate(entry["buckets"])]
+    return entry, buckets
+
+
+def test_a_big_shard_is_cut_into_term_buckets_and_row_chunks(bucketed_site):
+    entry, buckets = bucket_parts(bucketed_site)
+    assert len(buckets) > 10 and entry["starts"][0] == ""
+    assert len(entry["docs"]) == 2  # 200 rows, DOCS_CHUNK to a script
+    assert entry["starts"] == sorted(entry["starts"])
+
+
+def test_terms_land_in_the_bucket_their_start_names(bucketed_site):
+    entry, buckets = bucket_parts(bucketed_site)
+    starts = entry["starts"]
+    for number, bucket in enumerate(buckets):
+        terms = [term for term, _ in bucket["index"]["invertedIndex"]]
+        assert terms, f"bucket {number} is empty"
+        assert all(search.bucket_of(starts, term) == number for term in terms)
+        assert all(search.bucket_of(starts, key) == number for key in bucket["exact"])
+
+
+def test_every_term_is_in_exactly_one_bucket_and_merged_they_are_the_whole_index(
+        bucketed_site, whole_index):
+    whole, _ = whole_index
+    _, buckets = bucket_parts(bucketed_site)
+    terms = [term for bucket in buckets for term, _ in bucket["index"]["invertedIndex"]]
+    assert sorted(terms) == sorted(term for term, _ in whole["invertedIndex"])
+    assert len(terms) == len(set(terms))
+    merged = search.merge_buckets([bucket["index"] for bucket in buckets])
+    assert merged["invertedIndex"] == sorted(whole["invertedIndex"])
+    assert sorted(merged["fieldVectors"]) == sorted(whole["fieldVectors"])
+
+
+@pytest.mark.parametrize("query", [
+    "svc", "svc*", "team*", "synthetic", "graphql", "0000*", "a*", "kind:component", "name:svc*",
+])
+def test_a_word_scores_on_its_buckets_as_on_the_whole_index(bucketed_site, whole_index, query):
+    """lunr divides a match's score by the query vector's length, made only of the query's
+    terms, and field vectors are not normalised: the buckets holding every term a word
+    expands to give each document the whole index's score."""
+    reference = Index.load(whole_index[0]).search(query)
+    assert reference, "the query should find something"
+    (loaded,) = search.read_index(bucketed_site, query.replace("*", ""))
+    assert len(loaded.index.inverted_index) < len(whole_index[0]["invertedIndex"]) / 2
+    assert [(hit["ref"], hit["score"]) for hit in loaded.index.search(query)] == [
+        (hit["ref"], hit["score"]) for hit in reference]
+
+
+@pytest.mark.parametrize("text", [
+    "svc-00007", "kind:component svc", "synthetic api", "api synth", "graphql api-0000",
+    "00012 svc", "owner:team-00002", "zzzqqq api", "api zzz",
+])
+def test_a_query_finds_on_the_buckets_it_loads_what_the_whole_index_finds(
+        bucketed_site, whole_index, text):
+    whole, lines = whole_index
+    starts = [""]
+    reference = search.LoadedShard("0", lines, Index.load(whole),
+                                   search.exact_keys(lines, starts)[0])
+    assert search.find(search.read_index(bucketed_site, text), text) == search.find(
+        [reference], text)
+
+
+def test_the_last_word_needs_every_bucket_its_terms_may_be_in():
+    starts = ["", "ca", "ch", "d", "se", "ser", "sf"]
+    assert search.buckets_for(starts, "cat") == [1]
+    assert search.buckets_for(starts, "c") == [0, 1, 2]  # "c" itself sorts before "ca"
+    assert search.buckets_for(starts, "se") == [4, 5]
+    assert search.buckets_for(starts, "services") == [5]
+    assert search.buckets_for(starts, "checkout ser") == [2, 5]  # "checkout ser" sorts in "ch"
+    assert search.buckets_for(starts, "kind:api") == [0]  # no bucket for the text as a name
+    assert search.buckets_for(starts, "kind:((") == []  # no term at all
+
+
+def test_a_query_that_makes_no_term_loads_nothing_and_finds_nothing(bucketed_site):
+    assert search.find(search.read_index(bucketed_site, "kind:(("), "kind:((") == []
+
+
+def test_search_js_picks_the_buckets_that_buckets_for_picks(bucketed_site, tmp_path):
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("Node.js is not installed")
+    starts = search.read_manifest(bucketed_site)["shards"][0]["starts"]
+    texts = ["svc", "s", "team-a se", "kind:component svc-0001", "Services", "zzz", "a b c",
+             "owner:team-a", "the", "--", "(grpc)", "kind:((", "(( ))"]
+    script = tmp_path / "buckets.js"
+    script.write_text(
+        "global.window = global; global.document = {getElementById: () => null};\n"
+        f"global.lunr = require({json.dumps(str(search.lunr_js_path()))});\n"
+        f"require({json.dumps(str(SEARCH_JS))});\n"
+        f"const starts = {json.dumps(starts)};\n"
+        f"console.log(JSON.stringify({json.dumps(texts)}.map("
+        "text => window.PlaybillSearchTerms.bucketsFor(starts, text))));\n",
+        encoding="utf-8")
+    ran = subprocess.run([node, str(script)], capture_output=True, text=True, timeout=60)
+    assert ran.returncode == 0, ran.stderr
+    assert json.loads(ran.stdout) == [search.buckets_for(starts, text) for text in texts]
+
+
+def test_bucketed_builds_are_byte_identical(synthetic_catalog, bucketed_site, tmp_path):
+    again = search.write_index(synthetic_catalog, tmp_path, workers=2, bucket_bytes=BUCKET_BYTES)
+    for path in again.files:
+        assert (tmp_path / path).read_bytes() == (bucketed_site / path).read_bytes()
+    assert sorted(p.name for p in (tmp_path / "search").iterdir()) == sorted(
+        p.name for p in (bucketed_site / "search").iterdir())

@@ -44,8 +44,8 @@ def search_bytes(site: Path) -> dict[str, bytes]:
             for p in sorted([*(site / "search").iterdir(), site / RECORD])}
 
 
-def inode(site: Path, shard: dict) -> int:
-    return (site / shard["file"]).stat().st_ino
+def inodes(site: Path, shard: dict) -> list[int]:
+    return [(site / file).stat().st_ino for file in shard["buckets"] + shard["docs"]]
 
 
 @pytest.fixture
@@ -65,10 +65,10 @@ def test_a_warm_index_builds_only_the_shard_holding_the_changed_entity(repo, tmp
     assert warm.reused == 2
     before = search.read_manifest(old)["shards"]
     after = search.read_manifest(tmp_path / "new")["shards"]
-    same = [n for n in range(3) if inode(old, before[n]) == inode(tmp_path / "new", after[n])]
+    same = [n for n in range(3) if inodes(old, before[n]) == inodes(tmp_path / "new", after[n])]
     changed_shard = [n for n in range(3) if n not in same]
     assert len(same) == 2 and len(changed_shard) == 1
-    assert after[changed_shard[0]]["file"] != before[changed_shard[0]]["file"]
+    assert after[changed_shard[0]]["buckets"] != before[changed_shard[0]]["buckets"]
     assert search.find(search.read_index(tmp_path / "new"), "invoices") == [
         "component:default/c4"]
     fresh = index(changed, tmp_path / "cold")
@@ -88,7 +88,7 @@ def test_the_search_stage_code_is_part_of_every_shard_digest(repo, tmp_path, mon
 
 @pytest.mark.parametrize("record", [
     None, "not json", '{"shards": ["a list"]}',
-    '{"shards": {"%s": {"file": "../../outside.js", "bytes": 1, "gzipped": 1}}}',
+    '{"shards": {"%s": {"files": ["../../outside.js"], "bytes": 1, "gzipped": 1, "entry": {}}}}',
 ])
 def test_a_missing_broken_or_foreign_record_means_every_shard_is_built(repo, tmp_path, record):
     catalog = catalog_of(repo)
@@ -117,7 +117,7 @@ def test_a_shard_deleted_from_the_old_site_is_built_again(repo, tmp_path):
     old = tmp_path / "old"
     index(catalog, old)
     expected = search_bytes(old)
-    (old / search.read_manifest(old)["shards"][1]["file"]).unlink()
+    (old / search.read_manifest(old)["shards"][1]["docs"][0]).unlink()
     assert index(catalog, tmp_path / "new", previous=old).reused == 2
     assert search_bytes(tmp_path / "new") == expected
 

@@ -1,9 +1,12 @@
 /* Playbill search: results as you type from the prebuilt lunr index.
  *
- * Nothing loads until the box is first used (focus, "/", typing): then lunr.js, the
- * manifest and every index shard are inserted as <script> tags (file:// cannot fetch JSON),
- * and each shard is searched as soon as it arrives. Every word but the last must match;
- * the last is matched as a prefix because the person is still typing it.
+ * Nothing loads until the box is first used (focus, "/", typing): then lunr.js and the
+ * manifest are inserted as <script> tags (file:// cannot fetch JSON). The index is cut
+ * into buckets of terms (see generator/search.py): a search inserts only the buckets its
+ * words sort into, merges each shard's loaded buckets back into one lunr index (which
+ * scores exactly as the whole index would for these words), then loads only the row
+ * chunks of the results it shows. Every word but the last must match; the last is
+ * matched as a prefix because the person is still typing it.
  *
  * The box is an ARIA 1.2 combobox: arrows move through the options, Enter opens one,
  * Escape closes the list (or clears the box), and a polite live region says how many
@@ -24,8 +27,8 @@
   var status = document.getElementById("search-status");
 
   var root = form ? form.getAttribute("data-root") || "" : "";
-  var state = { loading: null, complete: false, shards: [], kinds: {}, active: -1, results: [],
-                timer: 0, generation: 0 };
+  var state = { loading: null, ready: false, shards: [], files: {}, kinds: {}, docsChunk: 1,
+                active: -1, results: [], timer: 0, generation: 0 };
 
   /* ---- loading ---------------------------------------------------------------------- */
 
@@ -40,7 +43,13 @@
     });
   }
 
-  /* Loads lunr.js and the manifest, then every shard; resolves when all shards are in. */
+  /* Inserts the script `src` once; every caller gets the same promise. */
+  function need(src) {
+    if (!state.files[src]) state.files[src] = loadScript(root + src);
+    return state.files[src];
+  }
+
+  /* Loads lunr.js and the manifest; the index parts come as searches need them. */
   function ensureLoaded() {
     if (state.loading) return state.loading;
     state.loading = Promise.all([
@@ -49,26 +58,74 @@
     ]).then(function () {
       var manifest = window.PLAYBILL_SEARCH || { shards: [], kinds: {} };
       state.kinds = manifest.kinds || {};
-      return Promise.all(manifest.shards.map(function (entry) {
-        return loadScript(root + entry.file).then(function () { addShard(entry.key); });
-      }));
-    }).then(function () {
-      state.complete = true;
-      if (input.value.trim()) run();
-    }).catch(function (error) {
-      state.complete = true;
-      announce("Search is unavailable: " + error.message);
+      state.docsChunk = manifest.docsChunk || 1;
+      state.shards = manifest.shards.map(function (entry) {
+        return { entry: entry, buckets: {}, rows: {}, merged: null, mergedFrom: "" };
+      });
+      state.ready = true;
     });
     return state.loading;
   }
 
-  function addShard(key) {
-    var shards = window.PLAYBILL_SEARCH_SHARDS || {};
-    var data = shards[key];
-    if (!data) return;
-    state.shards.push({ docs: data.docs, index: window.lunr.Index.load(data.index) });
-    delete shards[key]; // the loaded index is all we keep
-    if (input.value.trim() && !state.complete) run(); // show what this shard found now
+  /* What a loaded part script registered under `key`; the registry lets go of it. */
+  function take(key) {
+    var registry = window.PLAYBILL_SEARCH_SHARDS || {};
+    var data = registry[key];
+    if (!data) throw new Error("search part " + key + " is missing");
+    delete registry[key];
+    return data;
+  }
+
+  function loadBuckets(shard, numbers) {
+    return Promise.all(numbers.map(function (n) {
+      if (n in shard.buckets) return null;
+      return need(shard.entry.buckets[n]).then(function () {
+        if (!(n in shard.buckets)) shard.buckets[n] = take(shard.entry.key + "/" + n);
+      });
+    }));
+  }
+
+  /* Gives each hit its row, loading the chunks that hold them. */
+  function loadRows(hits) {
+    return Promise.all(hits.map(function (hit) {
+      var shard = state.shards[hit.shard];
+      var chunk = Math.floor(hit.row / state.docsChunk);
+      return need(shard.entry.docs[chunk]).then(function () {
+        if (!(chunk in shard.rows)) shard.rows[chunk] = take(shard.entry.key + "/d" + chunk).docs;
+        hit.doc = shard.rows[chunk][hit.row % state.docsChunk];
+      });
+    }));
+  }
+
+  /* The shard's loaded buckets as one lunr index, and their exact-name tables. Buckets
+     hold consecutive terms, so joined in order their terms stay sorted as lunr wants; a
+     field vector's pieces are put back in term-number order. */
+  function merged(shard) {
+    var numbers = Object.keys(shard.buckets).map(Number).sort(function (a, b) { return a - b; });
+    if (shard.mergedFrom === numbers.join()) return shard.merged;
+    var terms = [], pieces = {}, exact = {};
+    numbers.forEach(function (n) {
+      var bucket = shard.buckets[n];
+      terms = terms.concat(bucket.index.invertedIndex);
+      bucket.index.fieldVectors.forEach(function (vector) {
+        var pairs = pieces[vector[0]] || (pieces[vector[0]] = []);
+        for (var i = 0; i < vector[1].length; i += 2) pairs.push([vector[1][i], vector[1][i + 1]]);
+      });
+      Object.keys(bucket.exact).forEach(function (key) { exact[key] = bucket.exact[key]; });
+    });
+    var vectors = Object.keys(pieces).map(function (ref) {
+      var flat = [];
+      pieces[ref].sort(function (a, b) { return a[0] - b[0]; }).forEach(function (pair) {
+        flat.push(pair[0], pair[1]);
+      });
+      return [ref, flat];
+    });
+    var first = shard.buckets[numbers[0]].index;
+    shard.merged = { exact: exact, index: window.lunr.Index.load({
+      version: first.version, fields: first.fields, pipeline: first.pipeline,
+      invertedIndex: terms, fieldVectors: vectors }) };
+    shard.mergedFrom = numbers.join();
+    return shard.merged;
   }
 
   /* ---- querying --------------------------------------------------------------------- */
@@ -121,76 +178,139 @@
     return trimmed.slice(0, Math.max(n, 1));
   }
 
+  /* The bucket whose terms would hold `text`: the last that starts at or before it. */
+  function bucketOf(starts, text) {
+    var n = 0;
+    while (n + 1 < starts.length && starts[n + 1] <= text) n++;
+    return n;
+  }
+
+  /* The buckets that may hold terms starting with `prefix`. */
+  function bucketsWithPrefix(starts, prefix) {
+    return starts.map(function (start, n) { return n; }).filter(function (n) {
+      var next = starts[n + 1];
+      return (next === undefined || next > prefix) &&
+        (starts[n] <= prefix || starts[n].indexOf(prefix) === 0);
+    });
+  }
+
+  /* The terms a query looks up, as generator/search.py's clauses_of: every word must
+     match some field, the last one as a prefix (the person is still typing it) and, as a
+     whole word, with a boost. */
+  function clausesOf(parts) {
+    var clauses = [];
+    parts.forEach(function (part) {
+      if (!part.last) {
+        var term = termOf(part.word, false);
+        if (term) clauses.push({ term: term, field: part.field, required: true, boost: 1 });
+        return;
+      }
+      var prefix = prefixOf(part.word);
+      if (prefix) clauses.push({ term: prefix, field: part.field, required: true, prefix: true,
+                                 boost: 1 });
+      var whole = termOf(part.word, true);
+      if (whole) clauses.push({ term: whole, field: part.field, boost: 5 });
+    });
+    return clauses;
+  }
+
+  /* Whether the text may be a name or title typed in full ("kind:api" is not). */
+  function namesSomething(parts) {
+    return parts.length > 0 && !parts[0].field;
+  }
+
+  /* The buckets a query needs, as generator/search.py's buckets_for says: each term's,
+     every one the last word's terms may be in, and the one filing the text as a name. */
+  function bucketsFor(starts, parts, exact) {
+    var needed = {};
+    var clauses = clausesOf(parts);
+    clauses.forEach(function (clause) {
+      if (!clause.prefix) needed[bucketOf(starts, clause.term)] = true;
+      else bucketsWithPrefix(starts, clause.term).forEach(function (n) { needed[n] = true; });
+    });
+    if (clauses.length && namesSomething(parts)) needed[bucketOf(starts, exact)] = true;
+    return Object.keys(needed).map(Number).sort(function (a, b) { return a - b; });
+  }
+
   /* For the unit tests, which check these rules against the Python ones in Node. */
-  window.PlaybillSearchTerms = { parse: parse, termOf: termOf, prefixOf: prefixOf };
+  window.PlaybillSearchTerms = { parse: parse, termOf: termOf, prefixOf: prefixOf,
+    bucketsFor: function (starts, text) {
+      return bucketsFor(starts, parse(text), text.trim().toLowerCase());
+    } };
   if (!form || !input || !list) return;
 
-  function buildQuery(parts) {
+  function buildQuery(clauses) {
     var lunr = window.lunr;
-    var required = lunr.Query.presence.REQUIRED;
     return function (q) {
-      parts.forEach(function (part) {
+      clauses.forEach(function (clause) {
+        var options = { usePipeline: false, boost: clause.boost };
         /* lunr reads a present-but-undefined "fields" as "no fields": only set it when used */
-        function clause(options) {
-          if (part.field) options.fields = [part.field];
-          options.usePipeline = false;
-          return options;
-        }
-        if (part.last) {
-          var prefix = prefixOf(part.word);
-          if (prefix) q.term(prefix, clause({ presence: required,
-                                              wildcard: lunr.Query.wildcard.TRAILING }));
-          var whole = termOf(part.word, true);
-          if (whole) q.term(whole, clause({ boost: 5 }));
-          return;
-        }
-        var term = termOf(part.word, false);
-        if (term) q.term(term, clause({ presence: required }));
+        if (clause.field) options.fields = [clause.field];
+        if (clause.required) options.presence = lunr.Query.presence.REQUIRED;
+        if (clause.prefix) options.wildcard = lunr.Query.wildcard.TRAILING;
+        q.term(clause.term, options);
       });
     };
   }
 
-  /* Resolves to the hits for `text`, best first, or to null when a newer search started
-     meanwhile. One shard per task, so typing stays responsive in a big catalog and a
-     stale search stops as soon as the next keystroke arrives. */
+  /* Resolves to the hits for `text`, best first, the first MAX_SHOWN with their rows, or
+     to null when a newer search started meanwhile. */
   function search(text) {
     var generation = ++state.generation;
     var parts = parse(text);
     var exact = text.trim().toLowerCase();
-    var shards = parts.length ? state.shards.slice() : [];
-    // No shard yet means lunr.js may still be on its way: nothing to query, nor to build with.
-    var query = shards.length ? buildQuery(parts) : null;
+    if (!state.ready) loading();
+    return ensureLoaded().then(function () {
+      var needs = state.shards.map(function (shard) {
+        return bucketsFor(shard.entry.starts, parts, exact);
+      });
+      if (state.shards.some(function (shard, i) {
+        return needs[i].some(function (n) { return !(n in shard.buckets); });
+      })) loading();
+      return Promise.all(state.shards.map(function (shard, i) {
+        return loadBuckets(shard, needs[i]);
+      }));
+    }).then(function () {
+      return generation === state.generation ? query(parts, exact, generation) : null;
+    }).then(function (found) {
+      if (!found) return null;
+      return loadRows(found.slice(0, MAX_SHOWN)).then(function () {
+        return generation === state.generation ? found : null;
+      });
+    });
+  }
+
+  /* Runs the query on every shard, one per task, so typing stays responsive in a big
+     catalog and a stale search stops as soon as the next keystroke arrives. Equal scores
+     keep catalog order (rows are dealt to the shards round-robin). */
+  function query(parts, exact, generation) {
+    var clauses = clausesOf(parts);
+    // lunr would take a query without terms for "everything"
+    var shards = clauses.length ? state.shards : [];
+    var build = buildQuery(clauses);
+    var count = state.shards.length;
     var found = [];
     return new Promise(function (resolve) {
       var next = 0;
       (function step() {
         if (generation !== state.generation) return resolve(null);
         if (next === shards.length) {
-          found.sort(function (a, b) {
-            return b.score - a.score || (a.doc[0] < b.doc[0] ? -1 : a.doc[0] > b.doc[0] ? 1 : 0);
-          });
+          found.sort(function (a, b) { return b.score - a.score || a.order - b.order; });
           return resolve(found);
         }
-        var shard = shards[next++];
+        var number = next++;
+        var shard = merged(shards[number]);
         var hits;
-        try { hits = shard.index.query(query); } catch (e) { hits = []; }
+        try { hits = shard.index.query(build); } catch (e) { hits = []; }
+        var named = namesSomething(parts) ? shard.exact[exact] || [] : [];
         hits.forEach(function (hit) {
-          var doc = shard.docs[+hit.ref];
-          if (doc) found.push({ doc: doc, score: hit.score + bonus(doc, exact) });
+          var row = +hit.ref;
+          found.push({ shard: number, row: row, order: row * count + number,
+                       score: hit.score + (named.indexOf(row) !== -1 ? 1e6 : 0) });
         });
         if (next === shards.length) step(); else setTimeout(step, 0);
       })();
     });
-  }
-
-  /* Typing an entity's exact name, title or ref puts it first whatever the statistics say.
-     A docs page (its row has a fourth item, the page's URL) gets no such bonus. */
-  function bonus(doc, exact) {
-    if (doc.length > 3) return 0;
-    var ref = doc[0];
-    var name = ref.slice(ref.indexOf("/") + 1);
-    if (exact === ref || exact === name || exact === (doc[1] || "").toLowerCase()) return 1e6;
-    return 0;
   }
 
   /* ---- showing ---------------------------------------------------------------------- */
@@ -247,19 +367,25 @@
     });
     list.textContent = "";
     list.appendChild(fragment);
-    var ready = state.complete;
     // Names the query whose final results are on show, so tests (and user scripts) can tell
-    // them from the results of a shorter prefix or of a half-loaded index.
-    list.setAttribute("data-query", ready ? text : "");
-    empty.hidden = results.length > 0 || !ready;
-    empty.textContent = ready ? "No entities match \u201c" + text + "\u201d." : "";
+    // them from the results of a shorter prefix or of an index still loading.
+    list.setAttribute("data-query", text);
+    empty.hidden = results.length > 0;
+    empty.textContent = "No entities match \u201c" + text + "\u201d.";
     open(true);
-    if (!ready && !results.length) return announce("Loading the search index\u2026");
     var shown = Math.min(results.length, MAX_SHOWN);
     announce(results.length === 0 ? "No results" :
       results.length === 1 ? "1 result" :
       results.length > shown ? results.length + " results, showing the first " + shown :
       results.length + " results");
+  }
+
+  /* While index parts load, the list (perhaps a shorter prefix's) is not final. */
+  function loading() {
+    list.setAttribute("data-query", "");
+    empty.hidden = true;
+    open(true);
+    announce("Loading the search index\u2026");
   }
 
   function open(yes) {
@@ -299,7 +425,8 @@
       announce("");
       return Promise.resolve();
     }
-    return search(text).then(function (found) { if (found) show(text, found); });
+    return search(text).then(function (found) { if (found) show(text, found); },
+      function (error) { announce("Search is unavailable: " + error.message); });
   }
 
   function schedule() {

@@ -3,7 +3,11 @@ type, press Enter to open the best match; from the home page and from a deep ent
 
 from __future__ import annotations
 
+import pytest
+from conftest import EXAMPLE, Site, build, serve
 from e2e_support import COMPONENT, entity_path
+
+from generator import search
 
 TARGET = "component:default/payment-gateway"
 
@@ -99,3 +103,75 @@ def test_typing_before_lunr_has_loaded_waits_for_it(site, page) -> None:
         route.continue_()
     result_link(page, TARGET).first.wait_for(state="visible")
 
+
+
+# ---- a split index: a query loads only the term buckets its words need ------------------
+
+@pytest.fixture(scope="module")
+def split_site(tmp_path_factory):
+    """The example site with its search index cut small: two shards of about twenty
+    entities, each in buckets of about 1.5 kB of terms (as 10,000 entities are at the
+    default sizes)."""
+    folder = tmp_path_factory.mktemp("e2e-split") / "site"
+    catalog = build(EXAMPLE, folder)
+    search.write_index(catalog, folder, shard_size=20, bucket_bytes=1500)
+    with serve(folder) as base_url:
+        yield Site(folder, catalog, base_url)
+
+
+def bucket_files(site, text: str) -> set[str]:
+    """The bucket scripts generator/search.py says a search for `text` needs."""
+    return {entry["buckets"][n] for entry in search.read_manifest(site.folder)["shards"]
+            for n in search.buckets_for(entry["starts"], text)}
+
+
+def search_for(page, text: str) -> list[str]:
+    """Puts `text` in the box in one input event (so no shorter prefix is searched on the
+    way) and returns the refs of the results once they are final."""
+    box = page.locator("header #search")
+    box.click()
+    box.fill(text)
+    wait_for_results(page, text)
+    return [link.get_attribute("data-ref")
+            for link in page.locator("#search-results li a").all()]
+
+
+def expected(site, text: str) -> list[str]:
+    return search.find(search.read_index(site.folder), text)[:20]
+
+
+def test_a_word_loads_only_the_buckets_it_needs(split_site, page) -> None:
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(split_site.url("index.html"))
+
+    def buckets() -> set[str]:
+        return {url.removeprefix(split_site.base_url) for url in requested
+                if "/search/bucket-" in url}
+
+    all_buckets = {file for entry in search.read_manifest(split_site.folder)["shards"]
+                   for file in entry["buckets"]}
+    assert search_for(page, "gateway") == expected(split_site, "gateway")
+    assert "component:default/payment-gateway" in expected(split_site, "gateway")
+    first = bucket_files(split_site, "gateway")
+    assert buckets() == first and len(first) < len(all_buckets) / 4
+
+    assert search_for(page, "kotlin") == expected(split_site, "kotlin")
+    second = bucket_files(split_site, "kotlin")
+    assert second - first, "kotlin should sort into another bucket than gateway"
+    assert buckets() == first | second
+    assert len(requested) == len(set(requested))  # nothing loaded twice
+
+
+def test_a_query_across_buckets_finds_what_the_whole_index_finds(split_site, page) -> None:
+    page.goto(split_site.url("index.html"))
+    text = "go pci"
+    assert bucket_files(split_site, "go") != bucket_files(split_site, "pci")
+    assert search_for(page, text) == expected(split_site, text) == [TARGET]
+    text = "owner:team-fulfilment"
+    assert sorted(search_for(page, text)) == sorted(expected(split_site, text)) == [
+        "component:default/fulfilment-worker", "resource:default/shipping-labels",
+        "system:default/fulfilment"]
+    text = "checkout"
+    assert search_for(page, text)[0] == "system:default/checkout"  # the name typed exactly
+    assert search_for(page, "kind:((") == []  # no term, no bucket: nothing, and no error
