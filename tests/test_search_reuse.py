@@ -1,10 +1,11 @@
-"""Shard-level incremental search (generator/search_reuse.py): a warm build links the
+"""Shard-level incremental search (generator/search/reuse.py): a warm build links the
 search shards whose documents did not change from the previous site, builds the others,
 and the index is byte-identical to a cold build's. Real Git repositories in tmp_path."""
 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ import pytest
 from generator import search, sources
 from generator.build import build_site, read_catalog
 from generator.render.output import MARKER, MARKER_TEXT
-from generator.search_reuse import RECORD
+from generator.search.reuse import RECORD
 from gitrepo import commit, make_repo
 
 SHARD_SIZE = 4  # 10 entities: three shards, dealt round-robin
@@ -80,9 +81,11 @@ def test_the_search_stage_code_is_part_of_every_shard_digest(repo, tmp_path, mon
     catalog = catalog_of(repo)
     index(catalog, tmp_path / "old")
     assert index(catalog, tmp_path / "same", previous=tmp_path / "old").reused == 3
-    edited = tmp_path / "search.py"
-    edited.write_text(Path(search.__file__).read_text() + "\n# an indexing rule changed\n")
-    monkeypatch.setattr("generator.search_reuse._CODE", edited)
+    edited = tmp_path / "search"
+    shutil.copytree(Path(search.__file__).parent, edited, ignore=shutil.ignore_patterns("*.pyc"))
+    terms = edited / "terms.py"
+    terms.write_text(terms.read_text() + "\n# an indexing rule changed\n")
+    monkeypatch.setattr("generator.search.reuse._CODE", edited)
     assert index(catalog, tmp_path / "new", previous=tmp_path / "old").reused == 0
 
 

@@ -2,7 +2,7 @@
  *
  * Nothing loads until the box is first used (focus, "/", typing): then lunr.js and the
  * manifest are inserted as <script> tags (file:// cannot fetch JSON). The index is cut
- * into buckets of terms (see generator/search.py): a search inserts only the buckets its
+ * into buckets of terms (see generator/search/): a search inserts only the buckets its
  * words sort into, merges each shard's loaded buckets back into one lunr index (which
  * scores exactly as the whole index would for these words), then loads only the row
  * chunks of the results it shows. Every word but the last must match; the last is
@@ -131,7 +131,7 @@
   /* ---- querying --------------------------------------------------------------------- */
 
   /* The query's words as {field, word, last}: "owner:team-a" limits "team" and "a" to the
-     owner field. Mirrors generator/search.py's find(), which the unit tests exercise. */
+     owner field. Mirrors find() in generator/search/read.py, which the unit tests exercise. */
   function parse(text) {
     var parts = [];
     text.toLowerCase().split(/\s+/).forEach(function (word) {
@@ -149,7 +149,7 @@
     return parts;
   }
 
-  /* The term a lower-cased word is looked up as, exactly as generator/search.py's term_of
+  /* The term a lower-cased word is looked up as, exactly as term_of in generator/search/terms.py
      indexes it (not lunr's trimmer and stemmer, which lunr.py and lunr.js apply
      differently): trim what is not a letter or digit from both ends, drop lunr's stop
      words, fold plurals onto the singular. "" when nothing is left. */
@@ -194,7 +194,7 @@
     });
   }
 
-  /* The terms a query looks up, as generator/search.py's clauses_of: every word must
+  /* The terms a query looks up, as clauses_of in generator/search/terms.py: every word must
      match some field, the last one as a prefix (the person is still typing it) and, as a
      whole word, with a boost. */
   function clausesOf(parts) {
@@ -219,7 +219,7 @@
     return parts.length > 0 && !parts[0].field;
   }
 
-  /* The buckets a query needs, as generator/search.py's buckets_for says: each term's,
+  /* The buckets a query needs, as buckets_for in generator/search/buckets.py says: each term's,
      every one the last word's terms may be in, and the one filing the text as a name. */
   function bucketsFor(starts, parts, exact) {
     var needed = {};

@@ -120,7 +120,7 @@ def split_site(tmp_path_factory):
 
 
 def bucket_files(site, text: str) -> set[str]:
-    """The bucket scripts generator/search.py says a search for `text` needs."""
+    """The bucket scripts generator/search/ says a search for `text` needs."""
     return {entry["buckets"][n] for entry in search.read_manifest(site.folder)["shards"]
             for n in search.buckets_for(entry["starts"], text)}
 

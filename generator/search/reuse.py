@@ -27,8 +27,9 @@ from generator.render.reuse import reuse_file
 
 #: Inside the site, beside the pages manifest: {"shards": {input digest: Shard fields}}.
 RECORD = ".playbill-search.json"
-#: The search stage's own code: a changed indexing rule must change every digest.
-_CODE = Path(__file__).with_name("search.py")
+#: The search stage's own code (this package): a changed indexing rule must change every
+#: digest.
+_CODE = Path(__file__).parent
 _SHARD_FILE = re.compile(r"^search/(bucket|docs)-\d+-\d+-[0-9a-f]+\.js$")
 
 
@@ -47,7 +48,8 @@ def input_digest(key: str, rows: Sequence[Any]) -> str:
     """What a shard's script is made from: its key, its rows (indexed fields and shown
     line) and the versions of Playbill, lunr and the search stage's source."""
     digest = hashlib.sha256(f"{__version__}\0{lunr.__VERSION__}\0{key}\0".encode())
-    digest.update(_CODE.read_bytes())
+    for path in sorted(_CODE.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
     digest.update(json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode(
         "utf-8", "surrogatepass"))
     return digest.hexdigest()
