@@ -373,7 +373,8 @@ def _build_summary(result, problems: list[Problem], entities: int) -> str:
     if search is not None:
         lines.append(f"Search index: {search.bytes / 1024:,.0f} KiB "
                      f"({search.gzipped_bytes / 1024:,.0f} KiB gzipped) in "
-                     f"{search.shards} shard{'s' if search.shards != 1 else ''}"
+                     f"{search.shards} shard{'s' if search.shards != 1 else ''}, "
+                     f"{len(search.files):,} files"
                      + (f"; {search.reused:,} unchanged reused from the previous site"
                         if search.reused else ""))
     return "\n".join(lines)
