@@ -176,8 +176,8 @@ def render_chunk_with(job: PageJob, refs: list[str]) -> Written:
         page = page_context(url, entity.title, {**shared, "docs": docs}, context)
         key = reuse.fingerprint(code, {**page, "site": docs}) if code else None
         asked = job.manifest.asked.get(url, [])
-        if key is not None and _reused(job, reuse.with_answers(key, queries.answers(asked)),
-                                       url, target, download):
+        expected = reuse.with_answers(key, queries.answers(asked)) if key else None
+        if expected is not None and _reused(job, expected, url, target, download):
             written.reused += 1
         else:
             if download is not None:
@@ -185,8 +185,9 @@ def render_chunk_with(job: PageJob, refs: list[str]) -> Written:
             queries.asked.clear()
             write_page(template, target, page)
             asked = sorted(queries.asked)
-        if key is not None:
-            written.fingerprints[url] = reuse.with_answers(key, queries.answers(asked))
+            expected = reuse.with_answers(key, queries.asked) if key else None
+        if expected is not None:
+            written.fingerprints[url] = expected
             if asked:
                 written.asked[url] = asked
         written.pages += 1
