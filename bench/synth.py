@@ -202,9 +202,9 @@ def _definition(api_type: str, name: str) -> str:
                 f"  {name}.changed:\n    subscribe:\n      message:\n        payload:\n"
                 f"          type: object\n")
     if api_type == "graphql":
-        return f"type Query {{\n  item(id: ID!): Item\n}}\n\ntype Item {{\n  id: ID!\n}}\n"
-    return (f'syntax = "proto3";\n\nservice Items {{\n  rpc Get(GetRequest) returns (Item);\n}}\n'
-            f"message GetRequest {{ string id = 1; }}\nmessage Item {{ string id = 1; }}\n")
+        return "type Query {\n  item(id: ID!): Item\n}\n\ntype Item {\n  id: ID!\n}\n"
+    return ('syntax = "proto3";\n\nservice Items {\n  rpc Get(GetRequest) returns (Item);\n}\n'
+            "message GetRequest { string id = 1; }\nmessage Item { string id = 1; }\n")
 
 
 class _Dumper(_BaseDumper):

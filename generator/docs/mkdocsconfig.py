@@ -170,7 +170,7 @@ def _sanitise(data: dict[str, Any], ctx: Context) -> dict[str, Any]:
         if str(key) not in ALLOWED_KEYS and str(key) not in ctx.allow.keys:
             ctx.report("docs-config-key-dropped", f"`{key}` is not built: Playbill (like "
                        "Backstage's TechDocs 2.x) drops keys outside its allowlist",
-                       (key,), hint=f"allow it in catalog_sources.yaml under docs.allow.keys "
+                       (key,), hint="allow it in catalog_sources.yaml under docs.allow.keys "
                        "if you trust every repository's docs")
             continue
         cleaned = _untag(value, (key,), ctx)
