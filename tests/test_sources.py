@@ -21,7 +21,7 @@ import pytest
 
 from generator.config import SourcesConfig, load_config
 from generator.progress import Finished, Step
-from generator.sources import fetch_sources, trees_for_paths
+from generator.sources import _in_parallel, fetch_sources, trees_for_paths
 from gitrepo import branch, commit, file_url, make_repo, switch, tag
 
 CATALOG = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\n"
@@ -204,6 +204,54 @@ def test_unreachable_source_next_to_a_good_one(tmp_path):
     assert [p.code for p in result.problems] == ["source-unavailable"] * 2
     assert all(p.hint for p in result.problems)
     assert not list((tmp_path / "cache").glob("*.partial"))
+
+
+def test_many_sources_in_parallel_keep_config_order(tmp_path):
+    """Fetches overlap, but trees, problems and step numbers come in config order; two
+    sources sharing a clone folder (same URL and ref) take turns in it."""
+    remotes = [remote_repo(tmp_path, f"svc-{n}") for n in range(6)]
+    sources = [{"url": file_url(remote), "name": f"svc-{n}"} for n, remote in enumerate(remotes)]
+    sources.insert(3, {"url": file_url(tmp_path / "missing"), "name": "gone"})
+    sources.append({"url": file_url(remotes[0]), "name": "svc-0-again",
+                    "catalog": ["*.yaml"]})
+    config = config_of(tmp_path, *sources)
+    messages: list = []
+
+    result = fetch_sources(config, on_progress=messages.append, workers=4)
+
+    names = [tree.name for tree in result.trees]
+    assert names == ["svc-0", "svc-1", "svc-2", "svc-3", "svc-4", "svc-5", "svc-0-again"]
+    assert result.trees[0].root == result.trees[-1].root  # one clone folder, shared
+    assert [tree.commit for tree in result.trees[:6]] == [head_sha(r) for r in remotes]
+    ((problem),) = result.problems
+    assert problem.code == "source-unavailable" and "gone" in problem.message
+    steps = [m for m in messages if isinstance(m, Step)]
+    assert [step.done for step in steps] == list(range(1, 9))
+    assert sorted(step.item for step in steps) == sorted(
+        f"Fetching {source['name']}" for source in sources)
+    assert messages[-1] == Finished("sources", "7 of 8 sources ready, 1 unavailable")
+
+
+def test_fetches_run_at_once_and_a_shared_clone_folder_one_at_a_time():
+    """The scheduling itself: two groups must meet at a barrier (they would time out one
+    after the other), while items of one group never overlap."""
+    barrier = threading.Barrier(2, timeout=10)
+    assert _in_parallel(lambda item: barrier.wait() >= 0, ["a", "b"], str, 2) == [True, True]
+
+    active, most = [0], [0]
+    lock = threading.Lock()
+
+    def busy(item: str) -> str:
+        with lock:
+            active[0] += 1
+            most[0] = max(most[0], active[0])
+        threading.Event().wait(0.02)
+        with lock:
+            active[0] -= 1
+        return item.upper()
+
+    assert _in_parallel(busy, ["x", "y", "z"], lambda item: "one folder", 4) == ["X", "Y", "Z"]
+    assert most[0] == 1
 
 
 def test_corrupt_cache_is_recloned(tmp_path):
