@@ -8,10 +8,10 @@ cannot fetch() JSON. Rows are arrays in the order of `TABLE_COLUMNS`, not object
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
+from generator.jsontext import compact
 from generator.model.catalog import Catalog
 from generator.model.entity import Entity
 from generator.render.context import owner_of, system_of
@@ -42,7 +42,7 @@ def write_exports(catalog: Catalog, site_dir: Path,
 
 def dump_json(data: Any) -> str:
     """Compact, UTF-8 JSON with a final newline; key order is the data's own (stable)."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
+    return compact(data).decode("utf-8", "surrogatepass") + "\n"
 
 
 def graph_dict(catalog: Catalog) -> dict[str, Any]:

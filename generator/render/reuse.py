@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from generator import __version__
+from generator.jsontext import compact
 from generator.model.entity import Entity
 from generator.render.apis import ApiView, DeferredApiView
 
@@ -54,10 +55,10 @@ def fingerprint(code: str, context: dict[str, Any]) -> str | None:
     """The page's fingerprint, or None when its context holds something that cannot be
     serialised faithfully (the page is then always rendered)."""
     try:
-        text = json.dumps(context, default=_plain, ensure_ascii=False, separators=(",", ":"))
+        data = compact(context, default=_plain)
     except (TypeError, ValueError):
         return None
-    return hashlib.sha256(f"{code}\0{text}".encode("utf-8", "surrogatepass")).hexdigest()
+    return hashlib.sha256(code.encode() + b"\0" + data).hexdigest()
 
 
 #: By dataclass: its name and a getter of all its field values as one tuple (in C), as
