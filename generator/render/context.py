@@ -209,7 +209,7 @@ def _owned(catalog: Catalog, owners: list[str], relation: str = OWNER_OF) -> lis
     members): what `Catalog.owned_by` answers, read from the adjacency without building
     networkx edge views, which cost more than the rest of a group's page."""
     found = {target for owner in owners for target in _out_edges(catalog, owner).get(relation, ())}
-    return sorted(found & catalog.entities.keys())
+    return sorted(target for target in found if target in catalog.entities)
 
 
 def _subgroups(catalog: Catalog, ref: str) -> list[str]:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from generator.model.catalog import Catalog, ref_key
+from generator.render.reads import unwrap
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,8 @@ _MADE: tuple[Callable[[], Catalog | None], dict[str, Link]] = (lambda: None, {})
 def link(catalog: Catalog, ref: Any) -> Link:
     """A link to `ref`: the entity's title when it exists, its short ref when it dangles."""
     global _MADE
+    # A page being recorded reads what `_make` looks up (the memo would hide it).
+    catalog = unwrap(catalog, ref)
     if _MADE[0]() is not catalog:
         _MADE = (weakref.ref(catalog), {})
     made = _MADE[1].get(ref) if isinstance(ref, str) else None

@@ -3,8 +3,8 @@
 Entity pages are the bulk of a build, so big catalogs spread them over a process pool
 (forked, so workers share the parent's catalog without pickling it). Each worker renders
 whole chunks with its own Jinja environment; every page depends only on the catalog, so
-the bytes are the same whichever process writes them. A page whose fingerprint (see
-`reuse`) is in the previous site's manifest is linked from there instead of rendered.
+the bytes are the same whichever process writes them. A page whose key (see `reuse` and
+`reads`) is the one in the previous site's manifest is linked from there instead.
 """
 
 from __future__ import annotations
@@ -22,10 +22,11 @@ import jinja2
 from generator.model.catalog import Catalog
 from generator.model.entity import Entity
 from generator.model.problem import Problem, warning
-from generator.render import kubernetes, reuse
+from generator.render import apis, kubernetes, reuse
 from generator.render.context import entity_context
+from generator.render.reads import Digests, ReadLog, Recorded, page_key
 from generator.render.scaffolded import ScaffoldIndex, scaffold_index
-from generator.render.templates import entity_url, make_environment
+from generator.render.templates import definition_url, entity_url, make_environment
 from generator.status.snapshot import Snapshot
 
 #: Below this many entities a pool costs more than it saves.
@@ -71,16 +72,27 @@ class Written:
     reused: int = 0
     fingerprints: dict[str, str] = field(default_factory=dict)
     asked: dict[str, list[str]] = field(default_factory=dict)
+    reads: dict[str, list[str]] = field(default_factory=dict)
+
+    def record(self, url: str, key: str, read: list[str], asked: list[str],
+               reused: bool = False) -> None:
+        """A page written (or `reused`), with its key and what it read and asked."""
+        self.pages += 1
+        self.reused += reused
+        self.fingerprints[url] = key
+        self.reads[url] = read
+        if asked:
+            self.asked[url] = asked
 
     def add(self, other: "Written") -> "Written":
         return Written(self.pages + other.pages, self.downloads + other.downloads,
                        self.problems + other.problems, self.reused + other.reused,
                        {**self.fingerprints, **other.fingerprints},
-                       {**self.asked, **other.asked})
+                       {**self.asked, **other.asked}, {**self.reads, **other.reads})
 
     @property
     def manifest(self) -> reuse.Manifest:
-        return reuse.Manifest(self.fingerprints, self.asked)
+        return reuse.Manifest(self.fingerprints, self.asked, self.reads)
 
 
 _JOB: PageJob | None = None  # set in the parent just before forking
@@ -154,13 +166,15 @@ def _render_chunk(refs: list[str]) -> Written:
 
 
 def render_chunk_with(job: PageJob, refs: list[str]) -> Written:
-    """Write the pages of `refs` in this process."""
+    """Write the pages of `refs` in this process: each linked from the previous site when
+    nothing it read has changed (see `reads`), else rendered."""
     env = environment(job)
     template, queries = env.get_template("entity.html"), env.globals["has_page"]
     _FOLDERS.clear()  # another build may have used (and removed) the same folders
     written = Written()
     shared = entity_site(job.site)  # the same for every page but its docs link: hashed once
     code = f"{job.code}\0{reuse.fingerprint('', shared)}" if job.code else ""
+    digests = _digests(job)
     for ref in refs:
         entity = job.catalog.entities[ref]
         url = entity_url(ref)
@@ -168,31 +182,53 @@ def render_chunk_with(job: PageJob, refs: list[str]) -> Written:
         if target is None:
             written.problems.append(_bad_path(entity))
             continue
-        context = entity_context(job.catalog, entity, job.depth, job.scaffolded)
-        download = _definition_file(job.out_dir, context)
-        context["has_download"] = download is not None
-        context["kubernetes"] = kubernetes.entity_view(job.status, entity)
-        docs = _docs_link(job.site, context["ref"])
-        page = page_context(url, entity.title, {**shared, "docs": docs}, context)
-        key = reuse.fingerprint(code, {**page, "site": docs}) if code else None
+        download = _definition_file(job.out_dir, entity)
+        docs = _docs_link(job.site, str(entity.ref))
+        view = kubernetes.entity_view(job.status, entity)
+        given = _given(code, job, ref, docs, view) if code else None
+        read = job.manifest.reads.get(url)
         asked = job.manifest.asked.get(url, [])
-        expected = reuse.with_answers(key, queries.answers(asked)) if key else None
-        if expected is not None and _reused(job, expected, url, target, download):
-            written.reused += 1
+        if given is not None and read is not None:
+            expected = reuse.with_answers(page_key(given, read, digests), queries.answers(asked))
+            if _reused(job, expected, url, target, download):
+                written.record(url, expected, read, asked, reused=True)
+                written.downloads += download is not None
+                continue
+        log = ReadLog()
+        log.note(ref)
+        context = entity_context(Recorded(job.catalog, log), entity, job.depth, job.scaffolded)
+        context["has_download"] = download is not None
+        context["kubernetes"] = view
+        if download is not None:
+            download.write_bytes(context["api"].raw.encode("utf-8"))
+        queries.asked.clear()
+        write_page(template, target, page_context(url, entity.title, {**shared, "docs": docs},
+                                                  context))
+        if given is not None:
+            key = reuse.with_answers(page_key(given, log.refs, digests), queries.asked)
+            written.record(url, key, sorted(log.refs), sorted(queries.asked))
         else:
-            if download is not None:
-                download.write_bytes(context["api"].raw.encode("utf-8"))
-            queries.asked.clear()
-            write_page(template, target, page)
-            asked = sorted(queries.asked)
-            expected = reuse.with_answers(key, queries.asked) if key else None
-        if expected is not None:
-            written.fingerprints[url] = expected
-            if asked:
-                written.asked[url] = asked
-        written.pages += 1
+            written.pages += 1
         written.downloads += download is not None
     return written
+
+
+def _given(code: str, job: PageJob, ref: str, docs: dict[str, str], view: Any) -> str | None:
+    """What a page is given besides the catalog, hashed: the code and site values, its
+    docs link, its Kubernetes view and, for a template, what was made from it."""
+    made = (job.scaffolded or {}).get(ref, ())
+    return reuse.fingerprint(code, [docs, view, made])
+
+
+_DIGESTS: tuple[int, PageJob, Digests] | None = None
+
+
+def _digests(job: PageJob) -> Digests:
+    """This process's digests of `job`'s catalog (each made once, when first needed)."""
+    global _DIGESTS
+    if _DIGESTS is None or _DIGESTS[0] != os.getpid() or _DIGESTS[1] is not job:
+        _DIGESTS = (os.getpid(), job, Digests(job.catalog, reuse.plain))
+    return _DIGESTS[2]
 
 
 def entity_site(site: dict[str, Any], ref: str | None = None) -> dict[str, Any]:
@@ -259,13 +295,13 @@ def page_file(out_dir: Path, url: str) -> Path | None:
     return out_dir.joinpath(*parts)
 
 
-def _definition_file(out_dir: Path, context: dict[str, Any]) -> Path | None:
-    """Where the raw API definition goes beside the API's page, for download (its folder
-    made); None when there is none."""
-    view = context["api"]
+def _definition_file(out_dir: Path, entity: Entity) -> Path | None:
+    """Where an API's raw definition goes beside its page, for download (its folder
+    made); None when there is none. The page links it as `context.definition_url`."""
+    view = apis.describe(entity, deferred=True)
     if view is None or not view.raw:
         return None
-    target = page_file(out_dir, context["definition_url"])
+    target = page_file(out_dir, definition_url(entity.namespace, view.download_name))
     if target is not None:
         _make_folder(target.parent)
     return target

@@ -1,18 +1,14 @@
 """Page-level incremental builds: an entity page whose inputs did not change is taken
 from the previous site instead of being rendered again.
 
-A page's inputs are everything its template is given (the page context: the entity, its
-relations, diagrams, problems, API view, Kubernetes view and the site values it shows)
-plus the code and templates that turn them into HTML. Each page's fingerprint hashes the
-context, serialised canonically, with a `code_fingerprint` of the whole `generator`
-package, the template folders and the render options; the fingerprints are kept in a
-manifest inside the site. On the next build a page whose fingerprint is in the previous
-site's manifest is hard-linked (or copied) from there.
-
-Hashing what the template receives, rather than listing what a page "depends on", means
-nothing can be forgotten: a group page showing what its sub-groups own changes exactly
-when one of those titles does. A context that cannot be serialised (an unknown object
-from a user's plugin, say) gets no fingerprint, so its page is always rendered.
+A page's inputs are what its context read of the catalog (recorded while it was built,
+see `reads`), what it was given besides (its docs link, Kubernetes view, what was made
+from a template), and the code and templates that turn them into HTML: a
+`code_fingerprint` of the whole `generator` package, the template folders and the render
+options. A page's key hashes all of them; the keys and each page's reads are kept in a
+manifest inside the site. On the next build a page whose key, worked out from the digests
+of the refs it read last time, is the one the manifest holds is hard-linked (or copied)
+from the previous site, without building its context.
 """
 
 from __future__ import annotations
@@ -26,6 +22,8 @@ import os
 import shutil
 from pathlib import Path
 from typing import Any, Callable
+
+import orjson
 
 from generator import __version__
 from generator.jsontext import compact
@@ -51,11 +49,12 @@ def code_fingerprint(template_folders: list[Path], options: dict[str, Any]) -> s
     return digest.hexdigest()
 
 
-def fingerprint(code: str, context: dict[str, Any]) -> str | None:
-    """The page's fingerprint, or None when its context holds something that cannot be
-    serialised faithfully (the page is then always rendered)."""
+def fingerprint(code: str, context: Any) -> str | None:
+    """A hash of `code` and `context` (values a page is given), or None when the context
+    holds something that cannot be serialised faithfully (the page is then always
+    rendered)."""
     try:
-        data = compact(context, default=_plain)
+        data = compact(context, default=plain)
     except (TypeError, ValueError):
         return None
     return hashlib.sha256(code.encode() + b"\0" + data).hexdigest()
@@ -66,7 +65,7 @@ def fingerprint(code: str, context: dict[str, Any]) -> str | None:
 _FIELDS: dict[type, tuple[str, Callable[[Any], tuple]]] = {}
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """What json cannot encode itself, as plain data naming its type. An Entity is its
     data and where it was read (the parsed document's line table and commit are not shown
     on pages); other dataclasses are their name, field names and values, as a list."""
@@ -100,11 +99,13 @@ def _fields_of(cls: type) -> tuple[str, Callable[[Any], tuple]]:
 
 @dataclasses.dataclass(frozen=True)
 class Manifest:
-    """A site's page fingerprints, and for the pages whose template called `has_page`,
-    the refs it asked about (their answers are folded into the page's fingerprint)."""
+    """A site's page keys; for each page the refs its context read of the catalog (see
+    `reads`), and for the pages whose template called `has_page`, the refs it asked
+    about (their answers are folded into the page's key)."""
 
     pages: dict[str, str] = dataclasses.field(default_factory=dict)
     asked: dict[str, list[str]] = dataclasses.field(default_factory=dict)
+    reads: dict[str, list[str]] = dataclasses.field(default_factory=dict)
 
 
 def with_answers(key: str, answers: dict[str, bool]) -> str:
@@ -121,22 +122,30 @@ def read_manifest(site_dir: Path | None) -> Manifest:
     if site_dir is None:
         return Manifest()
     try:
-        data = json.loads((site_dir / MANIFEST).read_text(encoding="utf-8"))
+        data = orjson.loads((site_dir / MANIFEST).read_bytes())
         pages, asked = data["pages"], data.get("asked", {})
-    except (OSError, ValueError, KeyError, TypeError):
+        refs, reads = data.get("refs", []), data.get("reads", {})
+        return Manifest({str(path): str(value) for path, value in pages.items()},
+                        {str(path): [str(ref) for ref in refs] for path, refs in asked.items()
+                         if isinstance(refs, list)},
+                        {str(path): [refs[int(n)] for n in numbers.split()]
+                         for path, numbers in reads.items()})
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
         return Manifest()
-    if not isinstance(pages, dict) or not isinstance(asked, dict):
-        return Manifest()
-    return Manifest({str(path): str(value) for path, value in pages.items()},
-                    {str(path): [str(ref) for ref in refs] for path, refs in asked.items()
-                     if isinstance(refs, list)})
 
 
 def write_manifest(out_dir: Path, manifest: Manifest) -> None:
-    """Sorted, so the same site always has the same manifest."""
+    """Sorted, so the same site always has the same manifest, one line per page. Each
+    page's reads are numbers in one sorted list of refs, as most refs are read by many
+    pages."""
     data: dict[str, Any] = {"pages": dict(sorted(manifest.pages.items()))}
     if manifest.asked:
         data["asked"] = dict(sorted(manifest.asked.items()))
+    refs = sorted({ref for read in manifest.reads.values() for ref in read})
+    number = {ref: n for n, ref in enumerate(refs)}
+    data["refs"] = refs
+    data["reads"] = {path: " ".join(str(number[ref]) for ref in read)
+                     for path, read in sorted(manifest.reads.items())}
     text = json.dumps(data, indent=0, sort_keys=False)
     (out_dir / MANIFEST).write_text(text + "\n", encoding="utf-8")
 
