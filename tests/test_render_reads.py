@@ -164,3 +164,25 @@ def test_a_ref_digest_covers_the_entity_its_relations_and_its_problems(repo):
         assert first.of(ref) != second.of(ref), ref
     assert first.of("component:default/orders") == second.of("component:default/orders")
     assert first.of(EVERYTHING) != second.of(EVERYTHING)
+
+
+def test_a_template_page_follows_its_folder_s_history_read_from_git(tmp_path):
+    """A template page shows the last commit that changed its folder, which Git says, not
+    the catalog: a commit adding a skeleton file must render it again. (A template whose
+    form cannot be read reads nothing else that changes with a commit.)"""
+    broken = TEMPLATE.replace("  steps:\n", "  parameters:\n    - properties:\n"
+                                            "        name: {type: 12}\n  steps:\n")
+    repo = make_repo(tmp_path / "catalog", {**FILES, "templates/service/template.yaml": broken})
+    site = tmp_path / "site"
+    build_site(catalog_of(repo), site)
+    page = site / entity_url("template:default/service")
+    version = 'Current template version: <code title="{}">'
+    assert version.format(repo.head.target) in page.read_text()
+    assert "not a valid JSON schema" in page.read_text()
+
+    newer = commit(repo, {"templates/service/skeleton/README.md": "# ${{ values.name }}\n"})
+    build_site(catalog_of(repo), site)
+
+    assert version.format(newer) in page.read_text()
+    build_site(catalog_of(repo), tmp_path / "cold")
+    assert tree_bytes(site) == tree_bytes(tmp_path / "cold")

@@ -124,6 +124,14 @@ def unwrap(catalog: Any, ref: Any) -> Catalog:
 _key_of = lru_cache(maxsize=1 << 17)(ref_key)
 
 
+def note(catalog: Any, ref: str) -> None:
+    """Note `ref` as read when `catalog` is a `Recorded` one, for what a page reads from
+    elsewhere that changes only with it: a template's Git history changes only with a
+    commit of its source, which changes `TREES`."""
+    if isinstance(catalog, Recorded):
+        catalog.log.note(ref)
+
+
 class Digests:
     """The digest of everything stored under each ref of `catalog`, made once per ref."""
 

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from generator.model.catalog import Catalog
 from generator.model.entity import Entity
 from generator.model.scm import RepoWeb
+from generator.render import reads
 from generator.render.scaffolded import TemplateHistory, made_from, short_sha
 from generator.scaffold.parameters import Field, parameter_fields
 from generator.scaffold.template import API_VERSION, Template, template_from_entity
@@ -32,6 +33,7 @@ FORM_PROBLEMS = ("scaffold-parameter-schema",)
 def template_view(catalog: Catalog, entity: Entity,
                   scaffolded: tuple[tuple[str, str], ...]) -> dict[str, Any]:
     """The "Run this template" and "Made from this template" sections of `entity`."""
+    reads.note(catalog, reads.TREES)  # the history below is read from Git, not the catalog
     history = TemplateHistory.of(entity.document.path)
     current = history.current if history else None
     view: dict[str, Any] = {
