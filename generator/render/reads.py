@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Mapping
-from functools import lru_cache
 from typing import Any, Iterable, Iterator
 
 from generator.jsontext import compact
@@ -109,19 +108,17 @@ class Recorded:
 
 def unwrap(catalog: Any, ref: Any) -> Catalog:
     """The catalog behind `catalog`. When it is a `Recorded` one, `ref` is noted as read
-    as written and as a key, the two ways `links.link` looks it up: code that keeps what
-    it read across pages (that memo) must still tell each page what it read."""
+    the way `links.link` looks it up (as written, else as a key): code that keeps what it
+    read across pages (that memo) must still tell each page what it read."""
     if not isinstance(catalog, Recorded):
         return catalog
+    underlying = catalog.underlying
     if isinstance(ref, str):
         catalog.log.note(ref)
-        catalog.log.note(_key_of(ref))
-    else:
-        catalog.log.note(ref_key(ref))
-    return catalog.underlying
-
-
-_key_of = lru_cache(maxsize=1 << 17)(ref_key)
+        if ref in underlying.entities:
+            return underlying
+    catalog.log.note(ref_key(ref))
+    return underlying
 
 
 def note(catalog: Any, ref: str) -> None:
