@@ -168,13 +168,10 @@ def _render_chunk(refs: list[str]) -> Written:
 def render_chunk_with(job: PageJob, refs: list[str]) -> Written:
     """Write the pages of `refs` in this process: each linked from the previous site when
     nothing it read has changed (see `reads`), else rendered."""
-    env = environment(job)
-    template, queries = env.get_template("entity.html"), env.globals["has_page"]
     _FOLDERS.clear()  # another build may have used (and removed) the same folders
-    written = Written()
     shared = entity_site(job.site)  # the same for every page but its docs link: hashed once
     code = f"{job.code}\0{reuse.fingerprint('', shared)}" if job.code else ""
-    digests = _digests(job)
+    written = Written()
     for ref in refs:
         entity = job.catalog.entities[ref]
         url = entity_url(ref)
@@ -182,42 +179,70 @@ def render_chunk_with(job: PageJob, refs: list[str]) -> Written:
         if target is None:
             written.problems.append(_bad_path(entity))
             continue
-        download = _definition_file(job.out_dir, entity)
-        docs = _docs_link(job.site, str(entity.ref))
-        view = kubernetes.entity_view(job.status, entity)
-        given = _given(code, job, ref, docs, view) if code else None
-        read = job.manifest.reads.get(url)
-        asked = job.manifest.asked.get(url, [])
-        if given is not None and read is not None:
-            expected = reuse.with_answers(page_key(given, read, digests), queries.answers(asked))
-            if _reused(job, expected, url, target, download):
-                written.record(url, expected, read, asked, reused=True)
-                written.downloads += download is not None
-                continue
-        log = ReadLog()
-        log.note(ref)
-        context = entity_context(Recorded(job.catalog, log), entity, job.depth, job.scaffolded)
-        context["has_download"] = download is not None
-        context["kubernetes"] = view
-        if download is not None:
-            download.write_bytes(context["api"].raw.encode("utf-8"))
-        queries.asked.clear()
-        write_page(template, target, page_context(url, entity.title, {**shared, "docs": docs},
-                                                  context))
-        if given is not None:
-            key = reuse.with_answers(page_key(given, log.refs, digests), queries.asked)
-            written.record(url, key, sorted(log.refs), sorted(queries.asked))
-        else:
-            written.pages += 1
-        written.downloads += download is not None
+        page = _Page(entity, url, target, _definition_file(job.out_dir, entity),
+                     _docs_link(job.site, str(entity.ref)),
+                     kubernetes.entity_view(job.status, entity))
+        given = _given(code, job, page) if code else None
+        if given is None or not _reuse(job, page, given, written):
+            _render(job, page, {**shared, "docs": page.docs}, given, written)
+        written.downloads += page.download is not None
     return written
 
 
-def _given(code: str, job: PageJob, ref: str, docs: dict[str, str], view: Any) -> str | None:
+@dataclass(frozen=True)
+class _Page:
+    """One entity page: where it goes, and what it is given besides the catalog."""
+
+    entity: Entity
+    url: str
+    target: Path
+    download: Path | None
+    docs: dict[str, str]
+    kubernetes: Any
+
+
+def _given(code: str, job: PageJob, page: _Page) -> str | None:
     """What a page is given besides the catalog, hashed: the code and site values, its
     docs link, its Kubernetes view and, for a template, what was made from it."""
-    made = (job.scaffolded or {}).get(ref, ())
-    return reuse.fingerprint(code, [docs, view, made])
+    made = (job.scaffolded or {}).get(str(page.entity.ref), ())
+    return reuse.fingerprint(code, [page.docs, page.kubernetes, made])
+
+
+def _reuse(job: PageJob, page: _Page, given: str, written: Written) -> bool:
+    """Link the page from the previous site if what it read last time is unchanged."""
+    read = job.manifest.reads.get(page.url)
+    if read is None:
+        return False
+    asked = job.manifest.asked.get(page.url, [])
+    answers = environment(job).globals["has_page"].answers(asked)
+    key = reuse.with_answers(page_key(given, read, _digests(job)), answers)
+    if not _reused(job, key, page.url, page.target, page.download):
+        return False
+    written.record(page.url, key, read, asked, reused=True)
+    return True
+
+
+def _render(job: PageJob, page: _Page, site: dict[str, Any], given: str | None,
+            written: Written) -> None:
+    """Build the page's context from a catalog that notes what it reads, and render it."""
+    env = environment(job)
+    queries = env.globals["has_page"]
+    log = ReadLog()
+    log.note(str(page.entity.ref))
+    context = entity_context(Recorded(job.catalog, log), page.entity, job.depth,
+                             job.scaffolded)
+    context["has_download"] = page.download is not None
+    context["kubernetes"] = page.kubernetes
+    if page.download is not None:
+        page.download.write_bytes(context["api"].raw.encode("utf-8"))
+    queries.asked.clear()
+    write_page(env.get_template("entity.html"), page.target,
+               page_context(page.url, page.entity.title, site, context))
+    if given is None:
+        written.pages += 1
+        return
+    key = reuse.with_answers(page_key(given, log.refs, _digests(job)), queries.asked)
+    written.record(page.url, key, sorted(log.refs), sorted(queries.asked))
 
 
 _DIGESTS: tuple[int, PageJob, Digests] | None = None
