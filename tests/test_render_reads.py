@@ -19,22 +19,10 @@ from gitrepo import commit, make_repo
 from test_render_reuse import FILES, catalog_of, entity, inodes, tree_bytes
 
 SOURCE_TEMPLATE = "backstage.io/source-template"
-TEMPLATE = """\
-apiVersion: scaffolder.backstage.io/v1beta3
-kind: Template
-metadata:
-  name: service
-  title: New service
-spec:
-  owner: team-a
-  type: service
-  steps:
-    - id: log
-      name: Log
-      action: debug:log
-      input:
-        message: hello
-"""
+TEMPLATE = ("apiVersion: scaffolder.backstage.io/v1beta3\nkind: Template\n"
+            "metadata: {name: service, title: New service}\n"
+            "spec:\n  owner: team-a\n  type: service\n  steps:\n"
+            "    - {id: log, name: Log, action: debug:log, input: {message: hello}}\n")
 
 #: Each edit is committed on top of the ones before; names say what could go stale.
 EDITS = [
