@@ -13,7 +13,8 @@ from gitrepo import commit, make_repo
 
 from generator import search, sources
 from generator.build import build_site, read_catalog
-from generator.docs import DocsOptions, build_docs
+import generator.docs as docs_stage
+from generator.docs import DocsOptions, build_docs, refs
 from generator.docs.sitebuild import theme_folder
 from generator.render import RenderOptions
 
@@ -324,3 +325,41 @@ def test_edit_this_page_follows_the_hosts_url_shape(tmp_path):
     page = (built.sites[0].built / "guide/set up.html").read_text("utf-8")
     assert ('href="https://bitbucket.org/acme/shop/src/main/docs/guide/set%20up.md'
             '?mode=edit&amp;at=main"') in page
+
+
+def component(name: str, ref: str = "dir:.") -> str:
+    return (f"apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\n"
+            f"  annotations:\n    backstage.io/techdocs-ref: '{ref}'\n"
+            "spec: {type: service, lifecycle: production, owner: team-a}\n")
+
+
+def test_docs_in_a_repository_inside_another_belong_to_the_inner_one(tmp_path):
+    outer = repo_with(tmp_path / "outer", {"catalog-info.yaml": component("outer")})
+    inner = make_repo(outer / "vendor" / "inner", {"catalog-info.yaml": component("inner")})
+    inner.remotes.create("origin", "https://github.com/acme/inner.git")
+
+    found, problems = refs.find_sources(catalog_of(outer, Path(inner.workdir)))
+
+    assert problems == []
+    by_ref = {source.ref: source for source in found}
+    assert by_ref["component:default/inner"].tree.root == Path(inner.workdir).resolve()
+    assert by_ref["component:default/outer"].tree.root == outer.resolve()
+
+
+def test_a_docs_header_maps_the_catalog_files_in_its_folder_only(tmp_path):
+    """Links from docs to a catalog file open that file's entity (its first by ref, or
+    the documented one); a sibling folder whose name starts the same is not included."""
+    files = {"svc/catalog-info.yaml": component("svc"),
+             "svc/more.yaml": component("b-more", "url:none") + "---\n"
+                              + component("a-more", "url:none"),
+             "svc/docs/index.md": "# Svc\n",
+             "svc-other/catalog-info.yaml": component("svc-other", "url:none")}
+    root = repo_with(tmp_path / "repo", files)
+    catalog = catalog_of(root)
+    (source,), _ = refs.find_sources(catalog)
+
+    mapped = docs_stage._entity_files(catalog, source)  # what the header carries
+
+    base = str(root.resolve() / "svc")
+    assert mapped == {f"{base}/catalog-info.yaml": "entity/default/component/svc.html",
+                      f"{base}/more.yaml": "entity/default/component/a-more.html"}

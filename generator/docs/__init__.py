@@ -16,16 +16,18 @@ gets a page saying what went wrong, so no link in the portal is dead.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import json
 import shutil
 import multiprocessing
 import time
+import weakref
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from generator import __version__
 from generator.docs import refs, sitebuild
@@ -180,23 +182,28 @@ def _entity_files(catalog: Catalog, source: DocsSource) -> dict[str, str]:
     own = catalog.entities[source.ref].document.path
     files: dict[str, str] = {str(own.resolve()): entity_url(source.ref)} if own else {}
     inside = str(source.project) + "/"
-    for path, ref in _catalog_files(catalog):
-        if path.startswith(inside):
-            files.setdefault(path, entity_url(ref))
+    paths, refs = _catalog_files(catalog)
+    for index in range(bisect.bisect_left(paths, inside), len(paths)):
+        if not paths[index].startswith(inside):
+            break
+        files.setdefault(paths[index], entity_url(refs[index]))
     return dict(sorted(files.items()))
 
 
-_FILES: tuple[int, list[tuple[str, str]]] | None = None
+#: The catalog files of the catalog last asked about (held weakly), sorted by path.
+_FILES: tuple[Callable[[], Catalog | None], list[str], list[str]] = (lambda: None, [], [])
 
 
-def _catalog_files(catalog: Catalog) -> list[tuple[str, str]]:
-    """(resolved file, ref) of every entity, worked out once per catalog."""
+def _catalog_files(catalog: Catalog) -> tuple[list[str], list[str]]:
+    """Every entity's resolved file, sorted (then by ref: the first of a file's
+    entities comes first), and the ref of each; worked out once per catalog, so that
+    each docs site finds the files in its folder by bisection."""
     global _FILES
-    if _FILES is None or _FILES[0] != id(catalog):
-        rows = [(str(entity.document.path.resolve()), ref)
-                for ref, entity in catalog.entities.items() if entity.document.path]
-        _FILES = (id(catalog), rows)
-    return _FILES[1]
+    if _FILES[0]() is not catalog:
+        rows = sorted((str(entity.document.path.resolve()), ref)
+                      for ref, entity in catalog.entities.items() if entity.document.path)
+        _FILES = (weakref.ref(catalog), [path for path, _ in rows], [ref for _, ref in rows])
+    return _FILES[1], _FILES[2]
 
 
 def _key(source: DocsSource, config: dict, header: dict, templates: tuple[str, ...],

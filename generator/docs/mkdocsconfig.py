@@ -22,6 +22,7 @@ the cache and sent to a worker process.
 
 from __future__ import annotations
 
+import functools
 import shutil
 from dataclasses import dataclass, field
 from importlib import metadata, util as importlib_util
@@ -360,8 +361,11 @@ def _plugin_names() -> set[str]:
     return _PLUGINS
 
 
+@functools.lru_cache(maxsize=1024)
 def extension_installed(name: str) -> bool:
-    """Whether Python-Markdown can load `name` (a module path or a built-in short name)."""
+    """Whether Python-Markdown can load `name` (a module path or a built-in short name).
+    Asked for every extension of every site, and what is installed does not change
+    during a build: each name is looked up once."""
     if name in MARKDOWN_BUILTINS:
         return True
     try:
