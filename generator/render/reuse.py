@@ -68,10 +68,13 @@ _FIELDS: dict[type, tuple[str, Callable[[Any], tuple]]] = {}
 def plain(value: Any) -> Any:
     """What json cannot encode itself, as plain data naming its type. An Entity is its
     data and where it was read (the parsed document's line table and commit are not shown
-    on pages); other dataclasses are their name, field names and values, as a list."""
+    on pages), its relations as strings (three calls back here each, as dataclasses: most
+    of the time of a warm build's digests); other dataclasses are their name, field names
+    and values, as a list."""
     if isinstance(value, Entity):
+        relations = [(str(r.source), r.type, str(r.target), r.field) for r in value.relations]
         return {"~": "Entity", "data": value.data, "file": value.file, "line": value.line,
-                "relations": value.relations, "known": value.known_kind}
+                "relations": relations, "known": value.known_kind}
     if isinstance(value, (ApiView, DeferredApiView)):  # all read from these three, by our code
         return {"~": "ApiView", "read": [value.type, value.raw, value.download_name]}
     known = _FIELDS.get(type(value))
