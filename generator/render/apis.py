@@ -66,8 +66,8 @@ class ApiView:
 @dataclass
 class DeferredApiView:
     """An ApiView read only when first asked for more than its three inputs: a warm build
-    fingerprints every page (from exactly these three, see `reuse`) but renders few, and
-    parsing and highlighting a definition costs more than the rest of its page."""
+    needs the download file of every API page it reuses, and parsing and highlighting a
+    definition costs more than the rest of its page."""
 
     type: str
     raw: str

@@ -17,7 +17,6 @@ whole layout on pages whose entity has thousands of relations.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
@@ -148,7 +147,7 @@ def entity_href(ref: str) -> str:
     return f"entity/{namespace}/{kind}/{name}.html"
 
 
-def draw(catalog: Catalog, ref: str, depth: int = 1, max_nodes: int = MAX_NODES) -> "Diagram | LazyDiagram":
+def draw(catalog: Catalog, ref: str, depth: int = 1, max_nodes: int = MAX_NODES) -> Diagram:
     """The neighbourhood of `ref` up to `depth` relation steps, in columns by distance.
 
     Arrows join the entity to its neighbours and each ring of the neighbourhood to the
@@ -170,7 +169,7 @@ def draw(catalog: Catalog, ref: str, depth: int = 1, max_nodes: int = MAX_NODES)
     return _diagram(catalog, key, drawn, rows, len(layers) - len(kept), None, key)
 
 
-def draw_system(catalog: Catalog, ref: str, max_nodes: int = MAX_NODES) -> "Diagram | LazyDiagram":
+def draw_system(catalog: Catalog, ref: str, max_nodes: int = MAX_NODES) -> Diagram:
     """A System's parts, top to bottom in the order a request travels, or a Domain's
     systems and which of them use which.
 
@@ -332,10 +331,10 @@ def _diagram(
     hidden: int,
     parts: set[str] | None,
     centre: str | None,
-) -> "LazyDiagram":
-    """What to lay out: `layers` (columns for a neighbourhood, rows for a system view,
-    where `parts` says which nodes are inside) with every node's kind, title and whether
-    it exists, read from the graph now. The layout itself waits until a page is rendered."""
+) -> Diagram:
+    """The diagram of `layers` (columns for a neighbourhood, rows for a system view, where
+    `parts` says which nodes are inside), with every node's kind, title and whether it
+    exists read from the graph."""
     attributes = catalog.graph._node
     nodes = tuple(
         (ref, str(data.get("kind", "")), str(data.get("title") or data.get("name") or ref),
@@ -343,14 +342,13 @@ def _diagram(
         for ref, data in ((ref, attributes[ref]) for ref in sorted(layers))
     )
     subject = str(attributes[key].get("title") or key)
-    return LazyDiagram(Plan(key, subject, tuple(sorted(layers.items())), tuple(rows), hidden,
-                            None if parts is None else tuple(sorted(parts)), centre, nodes))
+    return _lay_out(Plan(key, subject, tuple(sorted(layers.items())), tuple(rows), hidden,
+                         None if parts is None else tuple(sorted(parts)), centre, nodes))
 
 
 @dataclass(frozen=True)
 class Plan:
-    """Everything a diagram's layout depends on, as plain values: a page whose plan did
-    not change draws the same picture (page fingerprints hash this, not the layout)."""
+    """Everything a diagram's layout depends on, as plain values read from the graph."""
 
     key: str
     subject: str
@@ -361,23 +359,6 @@ class Plan:
     centre: str | None
     #: (ref, kind, title, exists) of each node, sorted by ref.
     nodes: tuple[tuple[str, str, str, bool], ...]
-
-
-@dataclass(frozen=True)
-class LazyDiagram:
-    """A `Diagram` laid out on first use: a warm build checks thousands of pages whose
-    fingerprints did not change, and laying them out was a third of that work."""
-
-    plan: Plan
-
-    @functools.cached_property
-    def laid_out(self) -> Diagram:
-        return _lay_out(self.plan)
-
-    def __getattr__(self, name: str):
-        if name.startswith("__"):  # copy and pickle probe for these before fields exist
-            raise AttributeError(name)
-        return getattr(self.laid_out, name)
 
 
 def _lay_out(plan: Plan) -> Diagram:

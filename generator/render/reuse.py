@@ -28,7 +28,6 @@ import orjson
 from generator import __version__
 from generator.jsontext import compact
 from generator.model.entity import Entity
-from generator.render.apis import ApiView, DeferredApiView
 
 #: Inside the site, beside the pages it describes: {"pages": {page path: fingerprint}}.
 MANIFEST = ".playbill-pages.json"
@@ -75,8 +74,6 @@ def plain(value: Any) -> Any:
         relations = [(str(r.source), r.type, str(r.target), r.field) for r in value.relations]
         return {"~": "Entity", "data": value.data, "file": value.file, "line": value.line,
                 "relations": relations, "known": value.known_kind}
-    if isinstance(value, (ApiView, DeferredApiView)):  # all read from these three, by our code
-        return {"~": "ApiView", "read": [value.type, value.raw, value.download_name]}
     known = _FIELDS.get(type(value))
     if known is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
         known = _FIELDS[type(value)] = _fields_of(type(value))
