@@ -1,5 +1,5 @@
-"""Compact JSON, fast. orjson encodes what Playbill serialises (page fingerprints, the
-catalog and graph exports) several times faster than the standard library and writes the
+"""Compact JSON, fast. orjson encodes what Playbill serialises (page keys and ref digests,
+the catalog and graph exports) several times faster than the standard library and writes the
 same bytes for it; what orjson refuses (lone surrogates, integers beyond 64 bits) goes
 through the standard library instead. The one difference: a NaN float is `null` here,
 where the standard library writes `NaN`, which is not JSON."""

@@ -37,7 +37,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 #: Fetches at once. They wait on the network or on libgit2, which lets go of Python's
-#: lock meanwhile, so threads overlap them: 200 local clones take 0.6 s instead of 1.2 s.
+#: lock meanwhile, so threads overlap the waits (local file:// clones gain little).
 FETCH_WORKERS = 4
 
 FOLDER_GLOBS = ("**/*.yaml", "**/*.yml")

@@ -13,7 +13,7 @@ import pytest
 from generator.build import build_site
 from generator.render import RenderOptions
 from generator.render.reads import EVERYTHING, Digests, ReadLog, Recorded
-from generator.render.reuse import MANIFEST, plain
+from generator.render.reuse import MANIFEST
 from generator.render.templates import entity_url
 from gitrepo import commit, make_repo
 from test_render_reuse import FILES, catalog_of, entity, inodes, tree_bytes
@@ -142,10 +142,10 @@ def test_reading_the_catalog_other_than_by_ref_reads_everything(repo):
 
 
 def test_a_ref_digest_covers_the_entity_its_relations_and_its_problems(repo):
-    first = Digests(catalog_of(repo), plain)
+    first = Digests(catalog_of(repo))
     commit(repo, {"lonely.yaml": FILES["lonely.yaml"].replace("owner: team-b",
                                                               "owner: nobody")})
-    second = Digests(catalog_of(repo), plain)
+    second = Digests(catalog_of(repo))
     for ref in ("component:default/lonely",  # its spec and its problem (unknown owner)
                 "group:default/team-b",      # no longer owns it
                 "group:default/nobody"):     # a dangling target, now pointed at

@@ -67,10 +67,10 @@ class Written:
     pages: int = 0
     downloads: int = 0
     problems: list[Problem] = field(default_factory=list)
-    #: Pages taken from the previous site, and each written page's fingerprint and the
-    #: refs its template asked `has_page` about.
+    #: Pages taken from the previous site, and each written page's key, the refs its
+    #: template asked `has_page` about and the refs its context read (see `reads`).
     reused: int = 0
-    fingerprints: dict[str, str] = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)
     asked: dict[str, list[str]] = field(default_factory=dict)
     reads: dict[str, list[str]] = field(default_factory=dict)
 
@@ -79,7 +79,7 @@ class Written:
         """A page written (or `reused`), with its key and what it read and asked."""
         self.pages += 1
         self.reused += reused
-        self.fingerprints[url] = key
+        self.keys[url] = key
         self.reads[url] = read
         if asked:
             self.asked[url] = asked
@@ -87,12 +87,12 @@ class Written:
     def add(self, other: "Written") -> "Written":
         return Written(self.pages + other.pages, self.downloads + other.downloads,
                        self.problems + other.problems, self.reused + other.reused,
-                       {**self.fingerprints, **other.fingerprints},
+                       {**self.keys, **other.keys},
                        {**self.asked, **other.asked}, {**self.reads, **other.reads})
 
     @property
     def manifest(self) -> reuse.Manifest:
-        return reuse.Manifest(self.fingerprints, self.asked, self.reads)
+        return reuse.Manifest(self.keys, self.asked, self.reads)
 
 
 _JOB: PageJob | None = None  # set in the parent just before forking
@@ -252,7 +252,7 @@ def _digests(job: PageJob) -> Digests:
     """This process's digests of `job`'s catalog (each made once, when first needed)."""
     global _DIGESTS
     if _DIGESTS is None or _DIGESTS[0] != os.getpid() or _DIGESTS[1] is not job:
-        _DIGESTS = (os.getpid(), job, Digests(job.catalog, reuse.plain))
+        _DIGESTS = (os.getpid(), job, Digests(job.catalog))
     return _DIGESTS[2]
 
 

@@ -20,6 +20,7 @@ from typing import Any, Iterable, Iterator
 
 from generator.jsontext import compact
 from generator.model.catalog import Catalog, ref_key
+from generator.render.reuse import plain
 
 #: Pseudo-refs: a read of the whole catalog, and of its source trees.
 EVERYTHING = "~everything"
@@ -132,8 +133,8 @@ def note(catalog: Any, ref: str) -> None:
 class Digests:
     """The digest of everything stored under each ref of `catalog`, made once per ref."""
 
-    def __init__(self, catalog: Catalog, plain: Any) -> None:
-        self.catalog, self.plain = catalog, plain  # plain: reuse.plain, for dataclasses
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
         self._known: dict[str, str] = {}
 
     def of(self, ref: str) -> str:
@@ -154,7 +155,7 @@ class Digests:
             stored = [catalog.entities.get(ref), graph._node.get(ref), graph._succ.get(ref),
                       graph._pred.get(ref), catalog.problems_for(ref)]
         try:
-            data = compact(stored, default=self.plain)
+            data = compact(stored, default=plain)
         except (TypeError, ValueError):  # something with no stable form: never the same
             return "unstable-" + os.urandom(16).hex()
         return hashlib.sha256(data).hexdigest()[:32]
