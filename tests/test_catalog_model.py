@@ -9,7 +9,7 @@ import pytest
 from generator.graph import build_graph
 from generator.model import Document, Entity, LocationRef, Positions, Problem, Severity
 from generator.model.catalog import Catalog, ref_key
-from generator.model.ref import EntityRef, parse_ref
+from generator.model.ref import EntityRef, parse_ref, ref_text
 from generator.model.relations import Relation
 from generator.model.source import SourceTree
 from generator.render.exports import graph_dict
@@ -102,6 +102,8 @@ def test_relations_keep_names_with_slashes_and_colons():
     catalog = catalog_of(make("component:default/web", ownedBy="group:ops/a/b:c"))
     [row] = catalog.relations_of("component:web")
     assert row.target == EntityRef("group", "ops", "a/b:c")
+    [exported] = catalog.to_json_dict()["entities"]
+    assert exported["relations"] == [{"type": "ownedBy", "targetRef": "group:ops/a/b:c"}]
 
 
 def test_neighbourhood(org):
@@ -213,3 +215,4 @@ def test_ref_key():
     assert ref_key("Group:Ops/Team-A") == "group:ops/team-a"
     assert ref_key(EntityRef("Group", "Ops", "Team-A")) == "group:ops/team-a"
     assert ref_key("group:team-a") == "group:default/team-a"
+    assert ref_text("Group", "Ops", "Team-A") == str(EntityRef("Group", "Ops", "Team-A"))

@@ -35,6 +35,11 @@ class EntityRef:
         return str(self)
 
 
+def ref_text(kind: str, namespace: str, name: str) -> str:
+    """`str(EntityRef(kind, namespace, name))`, without making one."""
+    return f"{kind.lower()}:{namespace.lower()}/{name.lower()}"
+
+
 def split_ref(text: str) -> tuple[str | None, str | None, str]:
     """Split `[<kind>:][<namespace>/]<name>` without defaults.
 

@@ -246,7 +246,12 @@ def _out_edges(catalog: Catalog, ref: str) -> dict[str, list[str]]:
 
 
 def _first_target(catalog: Catalog, ref: str, relation: str) -> str | None:
-    return _first_of(_out_edges(catalog, ref), relation)
+    # One relation's targets, without grouping all the others (`_out_edges`): the
+    # catalog table asks this twice for every entity.
+    adjacency = catalog.graph._adj
+    key = ref if ref in adjacency else ref_key(ref)
+    targets = [target for target, kinds in adjacency.get(key, {}).items() if relation in kinds]
+    return _first_of({relation: targets}, relation)
 
 
 def _first_of(edges: dict[str, list[str]], relation: str) -> str | None:
