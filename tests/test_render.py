@@ -281,6 +281,19 @@ def test_recently_changed_follows_the_commits_that_touched_each_file(tmp_path):
     assert "Touch beta" in home
 
 
+def test_recently_changed_cuts_a_file_of_many_entities_at_the_limit_in_ref_order(tmp_path):
+    doc = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {{name: {}}}\n" \
+          "spec: {{type: service, lifecycle: production, owner: team-a}}\n"
+    many = "---\n".join(doc.format(f"a{n}") for n in (5, 4, 3, 2, 1))
+    repo = make_repo(tmp_path / "repo", {"a/catalog-info.yaml": many,
+                                          "b/catalog-info.yaml": doc.format("b1")})
+    commit(repo, {"a/catalog-info.yaml": many + "# touched\n"}, "Touch the a file")
+    catalog = read_catalog(sources.trees_for_paths([tmp_path / "repo"]).trees)
+    refs = [f"component:default/{name}" for name in ("a1", "a2", "a3", "a4", "a5", "b1")]
+    assert [c.ref for c in recently_changed(catalog, limit=3)] == refs[:3]
+    assert [c.ref for c in recently_changed(catalog, limit=7)] == refs
+
+
 def test_plain_folders_have_no_recent_changes(tmp_path):
     catalog = catalog_from_files(tmp_path, {"catalog-info.yaml": (
         "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: team-a}\n"

@@ -96,7 +96,9 @@ def _changes_in(tree: SourceTree, files: dict[str, list[str]], limit: int) -> li
         for path in touched:
             if path not in claimed:
                 claimed.add(path)
-                found += [Change(ref, *about) for ref in sorted(wanted[path])]
+                # A commit's changes tie on time and then sort by ref, so past the first
+                # `limit` refs of a file none can make the list (a file may hold hundreds).
+                found += [Change(ref, *about) for ref in sorted(wanted[path])[:limit]]
     return found
 
 
