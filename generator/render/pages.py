@@ -54,6 +54,8 @@ class PageJob:
     manifest: reuse.Manifest = field(default_factory=reuse.Manifest)
     #: `reuse.code_fingerprint` of this build ("" : no fingerprints, nothing reused).
     code: str = ""
+    #: Where compiled templates are kept between builds (see `make_environment`).
+    compiled: Path | None = None
 
     def __post_init__(self) -> None:
         if self.scaffolded is None:
@@ -104,7 +106,8 @@ def environment(job: PageJob) -> jinja2.Environment:
     job, which may name other templates)."""
     global _ENV
     if _ENV is None or _ENV[0] != os.getpid() or _ENV[1] is not job:
-        _ENV = (os.getpid(), job, make_environment(job.templates, job.strict, job.existing))
+        _ENV = (os.getpid(), job, make_environment(job.templates, job.strict, job.existing,
+                                                   job.compiled))
     return _ENV[2]
 
 
