@@ -230,6 +230,21 @@ def test_a_user_folder_overrides_templates_and_assets(example, tmp_path):
     assert (tmp_path / "site/assets/catalog.js").is_file()  # the rest still comes from us
 
 
+@pytest.mark.parametrize("url", [
+    "", "a.html/", "/a.html", "entity//a.html", "entity/../a.html", "entity/%2E%2E/a.html",
+    "entity/a%2Fb.html", "entity/x/..", "entity/x/.", "entity/a%5Cb/c.html", "%2E%2E",
+])
+def test_a_page_url_that_would_leave_its_folder_has_no_file(tmp_path, url):
+    assert pages.page_file(tmp_path, url) is None
+
+
+def test_a_page_url_names_its_file_decoded(tmp_path):
+    assert pages.page_file(tmp_path, "index.html") == tmp_path / "index.html"
+    assert pages.page_file(tmp_path, "entity/default/component/a%20b.html") == \
+        tmp_path / "entity" / "default" / "component" / "a b.html"
+    assert pages.page_file(tmp_path / "other", "entity/x/y.html") == tmp_path / "other/entity/x/y.html"
+
+
 def test_compiled_templates_are_kept_for_the_next_process(example, tmp_path, monkeypatch):
     compiled = tmp_path / "compiled"
     render_site(example, tmp_path / "one", RenderOptions(strict=True, compiled=compiled))

@@ -13,6 +13,7 @@ import gc
 import multiprocessing
 import os
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import unquote
@@ -317,10 +318,21 @@ def page_context(path: str, title: str, site: dict[str, Any], extra: dict[str, A
 def page_file(out_dir: Path, url: str) -> Path | None:
     """The file a site-root-relative URL is written to, or None if it would leave its
     folder (a name that decodes to `..` or contains `/`)."""
+    folder, slash, name = url.rpartition("/")
+    base = _folder_file(out_dir, folder) if slash else out_dir
+    name = unquote(name)
+    return base / name if base is not None and _plain(name) else None
+
+
+@lru_cache(maxsize=4096)
+def _folder_file(out_dir: Path, url: str) -> Path | None:
+    # Thousands of pages share a folder: pathlib joins its parts once, not per page.
     parts = [unquote(part) for part in url.split("/")]
-    if any(part in ("", ".", "..") or "/" in part or "\\" in part for part in parts):
-        return None
-    return out_dir.joinpath(*parts)
+    return out_dir.joinpath(*parts) if all(map(_plain, parts)) else None
+
+
+def _plain(part: str) -> bool:
+    return part not in ("", ".", "..") and "/" not in part and "\\" not in part
 
 
 def _definition_file(out_dir: Path, entity: Entity) -> Path | None:
