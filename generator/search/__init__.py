@@ -131,10 +131,9 @@ def write_index(catalog: Catalog, site_dir: Path, workers: int | None = None,
                for n, shard in enumerate(shards)]
     written = _reused_shards(previous, digests, site_dir)
     fresh = [n for n in range(len(shards)) if digests[n] not in written]
-    built = build_shards([[doc for doc, _ in shards[n]] for n in fresh], workers, bucket_bytes)
-    for number, (starts, buckets) in zip(fresh, built):
-        lines = [line for _, line in shards[number]]
-        written[digests[number]] = write_shard(site_dir, str(number), lines, starts, buckets)
+    made = make_shards(site_dir, [(str(n), shards[n]) for n in fresh], workers, bucket_bytes)
+    for number, shard in zip(fresh, made):
+        written[digests[number]] = shard
     reuse.write_record(site_dir, written)
     used = [written[digest] for digest in digests]
     shard_entries = [{"key": str(number), **shard.entry} for number, shard in enumerate(used)]
@@ -228,30 +227,33 @@ def split(rows: Sequence[Any], shard_size: int = SHARD_SIZE) -> list[list[Any]]:
     return [list(rows[number::count]) for number in range(count)]
 
 
-def build_shards(shards: list[list[dict[str, str]]], workers: int | None = None,
-                 bucket_bytes: int = BUCKET_BYTES) -> list[tuple[list[str], list[dict[str, Any]]]]:
-    """Each shard's lunr index cut into term buckets (see `split_terms`), built in
-    parallel when it pays.
+def make_shards(site_dir: Path, shards: list[tuple[str, list[Row]]],
+                workers: int | None = None, bucket_bytes: int = BUCKET_BYTES
+                ) -> list["reuse.Shard"]:
+    """Build and write each (key, rows) shard (see `make_shard`), in parallel when it pays.
 
-    Falls back to building in this process when processes cannot be started (some
-    sandboxes, or when already inside a daemon worker).
+    Falls back to this process when processes cannot be started (some sandboxes, or when
+    already inside a daemon worker).
     """
-    build = functools.partial(build_buckets, bucket_bytes=bucket_bytes)
+    make = functools.partial(make_shard, site_dir, bucket_bytes=bucket_bytes)
     workers = min(len(shards), workers or usable_cores())
     if workers <= 1:
-        return [build(docs) for docs in shards]
+        return [make(key, rows) for key, rows in shards]
     try:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            return list(pool.map(build, shards))
+            return list(pool.map(make, *zip(*shards)))
     except (OSError, AssertionError, RuntimeError):
-        return [build(docs) for docs in shards]
+        return [make(key, rows) for key, rows in shards]
 
 
-def build_buckets(docs: list[dict[str, str]], bucket_bytes: int
-                  ) -> tuple[list[str], list[dict[str, Any]]]:
-    """One shard's index, cut into buckets in the process that built it."""
+def make_shard(site_dir: Path, key: str, rows: list[Row], bucket_bytes: int
+               ) -> "reuse.Shard":
+    """One shard's lunr index cut into term buckets (see `split_terms`) and written, all in
+    the process that builds it: only the small `Shard` record goes back, not the index
+    (pickling it back and writing it in one process was a serial tail of the stage)."""
     with _without_gc():  # each collection would walk the index's many small objects
-        return split_terms(build_shard(docs), bucket_bytes)
+        starts, buckets = split_terms(build_shard([doc for doc, _ in rows]), bucket_bytes)
+        return write_shard(site_dir, key, [line for _, line in rows], starts, buckets)
 
 
 def build_shard(docs: list[dict[str, str]]) -> dict[str, Any]:
