@@ -83,6 +83,8 @@ def make_environment(
         entity_url=entity_url,
         has_page=PageQueries(existing),
         ref_items=ref_items,
+        ref_lines=ref_lines,
+        link_html=link_html,
         more_line=more_line,
         playbill_version=__version__,
     )
@@ -145,22 +147,35 @@ class PageQueries:
 
 
 def ref_items(links: Iterable[Any], root: str) -> Markup:
-    """The `<li>` of each link of a relation list (partials/relations.html): its kind
-    badge, then a link to its page or, when it dangles, its ref. Written here rather than
-    in a template loop because it runs for every link of every page, and a link looks
-    the same on every page at the same depth: each is made once."""
-    return Markup("".join(_ref_item(link, root) for link in links))
+    """The `<li>` of each link of a relation list (partials/relations.html), with its kind
+    badge. Written here rather than in a template loop because it runs for every link of
+    every page."""
+    return Markup("".join(f"        <li>{_link_html(link, root, True)}</li>\n"
+                          for link in links))
+
+
+def ref_lines(links: Iterable[Any], root: str, with_badge: bool) -> Markup:
+    """The `<li>` of each link of a list of the `ref_list` macro (partials/macros.html)."""
+    return Markup("".join(f"  <li>{_link_html(link, root, with_badge)}</li>\n"
+                          for link in links))
+
+
+def link_html(link: Any, root: str, with_badge: bool = False) -> Markup:
+    """A link as the `ref_link` macro shows it (partials/macros.html): its kind badge when
+    asked, then a link to its page or, when it dangles, its ref. A link looks the same on
+    every page at the same depth, so each is made once; a macro call per link was most
+    of a team page's template time."""
+    return Markup(_link_html(link, root, with_badge))
 
 
 @lru_cache(maxsize=1 << 17)
-def _ref_item(link: Any, root: str) -> str:
-    badge = f'<span class="badge {escape(kind_class(link.kind))}">{escape(link.kind)}</span>'
+def _link_html(link: Any, root: str, with_badge: bool) -> str:
+    badge = (f'<span class="badge {escape(kind_class(link.kind))}">{escape(link.kind)}</span> '
+             if with_badge else "")
     if link.exists:
-        target = (f'<a href="{escape(root)}{escape(entity_url(link.ref))}" '
-                  f'data-ref="{escape(link.ref)}">{escape(link.label)}</a>')
-    else:
-        target = f'<span class="missing" title="Not in the catalog">{escape(link.ref)}</span>'
-    return f"        <li>{badge} {target}</li>\n"
+        return (f'{badge}<a href="{escape(root)}{escape(entity_url(link.ref))}" '
+                f'data-ref="{escape(link.ref)}">{escape(link.label)}</a>')
+    return f'{badge}<span class="missing" title="Not in the catalog">{escape(link.ref)}</span>'
 
 
 def more_line(links: Any, root: str) -> Markup:
