@@ -7,7 +7,7 @@ relation types in `RELATION_ORDER`, so the same catalog always renders the same 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 from urllib.parse import quote
 
 from generator.model.catalog import Catalog, ref_key
@@ -250,15 +250,19 @@ def _first_target(catalog: Catalog, ref: str, relation: str) -> str | None:
     # catalog table asks this twice for every entity.
     adjacency = catalog.graph._adj
     key = ref if ref in adjacency else ref_key(ref)
-    targets = [target for target, kinds in adjacency.get(key, {}).items() if relation in kinds]
-    return _first_of({relation: targets}, relation)
+    return _first([target for target, kinds in adjacency.get(key, {}).items()
+                   if relation in kinds], relation)
 
 
 def _first_of(edges: dict[str, list[str]], relation: str) -> str | None:
-    targets = sorted(edges.get(relation, ()))
+    return _first(edges.get(relation, ()), relation)
+
+
+def _first(targets: Iterable[str], relation: str) -> str | None:
+    ordered = sorted(targets)
     if relation == PART_OF:  # a System before a Domain, when an entity names both
-        targets.sort(key=lambda t: (not t.startswith("system:"), t))
-    return targets[0] if targets else None
+        ordered.sort(key=lambda t: (not t.startswith("system:"), t))
+    return ordered[0] if ordered else None
 
 
 def _source(entity: Entity) -> dict[str, Any]:

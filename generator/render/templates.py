@@ -150,13 +150,16 @@ def ref_items(links: Iterable[Any], root: str) -> Markup:
     """The `<li>` of each link of a relation list (partials/relations.html), with its kind
     badge. Written here rather than in a template loop because it runs for every link of
     every page."""
-    return Markup("".join(f"        <li>{_link_html(link, root, True)}</li>\n"
-                          for link in links))
+    return _items(links, root, True, "        ")
 
 
 def ref_lines(links: Iterable[Any], root: str, with_badge: bool) -> Markup:
     """The `<li>` of each link of a list of the `ref_list` macro (partials/macros.html)."""
-    return Markup("".join(f"  <li>{_link_html(link, root, with_badge)}</li>\n"
+    return _items(links, root, with_badge, "  ")
+
+
+def _items(links: Iterable[Any], root: str, with_badge: bool, indent: str) -> Markup:
+    return Markup("".join(f"{indent}<li>{_link_html(link, root, with_badge)}</li>\n"
                           for link in links))
 
 
