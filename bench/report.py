@@ -89,6 +89,12 @@ def reference(results: Results) -> str:
     return line
 
 
+def host(before: float, after: float) -> str:
+    """The host check's line (see `measure.host_check`)."""
+    return (f"host check: the same fixed work took {before:.2f} s before the builds and "
+            f"{after:.2f} s after them (on one host the same; larger means busier or slower)")
+
+
 def render_ratio(results: Results) -> float | None:
     """The cold build's render stage (wall) over Hugo's whole run, when both exist."""
     cold, ref = fastest(results.cold), results.reference

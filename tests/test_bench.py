@@ -168,6 +168,17 @@ def test_hugo_renders_one_page_per_entity_with_its_fields_and_relations(tmp_path
     assert (public / "entity/default/component" / link).resolve().is_file()
 
 
+def test_the_host_check_times_a_fixed_piece_of_work():
+    from bench import report
+    from bench.measure import _fixed_work, host_check
+
+    assert _fixed_work() == _fixed_work()  # the same work every time
+    assert 0 < host_check(rounds=1) < 30
+    assert report.host(0.25, 0.5) == (
+        "host check: the same fixed work took 0.25 s before the builds and 0.50 s after "
+        "them (on one host the same; larger means busier or slower)")
+
+
 def test_the_whole_benchmark_on_a_small_catalog(tmp_path):
     from bench import hugo, report
     from bench.runner import STAGES
