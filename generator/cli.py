@@ -128,7 +128,7 @@ def build(paths, sources_file, cache_dir, site_dir, templates, strict, with_docs
     if shard:
         sys.exit(_build_shard(paths, sources_file, shard, shard_dir, strict, progress))
     catalog, cfg = _read_with_config(paths, sources_file, cache_dir, progress, cached=True)
-    target, options = _site_options(cfg, site_dir, templates, cache_dir)
+    target, options = _site_options(cfg, site_dir, templates)
     problems = _write_site(catalog, cfg, target, options, progress,
                            docs_options(cfg, options.templates, with_docs))
     sys.exit(_exit_code(problems, strict=True) if strict else EXIT_OK)
@@ -157,7 +157,7 @@ def serve(paths, sources_file, cache_dir, site_dir, port, rebuild, templates, qu
                                          cached=True)
     elif Path(sources_file).is_file() and site_dir is None:
         cfg = _config_or_exit(Path(sources_file))
-    target, options = _site_options(cfg, site_dir, templates, cache_dir)
+    target, options = _site_options(cfg, site_dir, templates)
     if rebuild:
         _write_site(catalog, cfg, target, options, progress,
                     docs_options(cfg, options.templates, True))
@@ -277,7 +277,7 @@ def merge(shard_dirs, sources_file, cache_dir, site_dir, templates, strict, quie
         catalog = read_merged(cfg, list(shard_dirs), cache_dir or cfg.cache_dir, progress)
     except ShardError as exc:
         _usage_error([], str(exc))
-    target, options = _site_options(cfg, site_dir, templates, cache_dir)
+    target, options = _site_options(cfg, site_dir, templates)
     problems = _write_site(catalog, cfg, target, options, progress,
                            docs_options(cfg, options.templates, True))
     sys.exit(_exit_code(problems, strict=True) if strict else EXIT_OK)
@@ -304,10 +304,8 @@ def _build_shard(paths, sources_file: Path, text: str, folder: Path | None, stri
     return _exit_code(problems, strict=True) if strict else EXIT_OK
 
 
-def _site_options(cfg, site_dir: Path | None, templates: Path | None,
-                  cache_dir: Path | None = None):
-    """Where to write and how to render: options override the sources file's `site:`.
-    Compiled templates are kept in `<cache_dir>/templates`."""
+def _site_options(cfg, site_dir: Path | None, templates: Path | None):
+    """Where to write and how to render: options override the sources file's `site:`."""
     from generator.config import DEFAULT_SITE_DIR
     from generator.render import RenderOptions
 
@@ -320,7 +318,6 @@ def _site_options(cfg, site_dir: Path | None, templates: Path | None,
         title=site.title if site else RenderOptions.title,
         templates=folder,
         graph_depth=site.graph_depth if site else RenderOptions.graph_depth,
-        compiled=_cache_folder(cache_dir, cfg) / "templates",
     )
     return target, options
 
@@ -447,14 +444,9 @@ def _read_with_config(paths, sources_file: Path, cache_dir, progress: Progress,
 
 def _load_cache_dir(cache_dir: Path | None, cfg) -> Path:
     """The load cache lives beside the clones: `<cache_dir>/load`."""
-    return _cache_folder(cache_dir, cfg) / "load"
-
-
-def _cache_folder(cache_dir: Path | None, cfg) -> Path:
-    """--cache-dir, else the sources file's `cache_dir`, else the default."""
     from generator.config import DEFAULT_CACHE_DIR
 
-    return cache_dir or (cfg.cache_dir if cfg is not None else Path(DEFAULT_CACHE_DIR))
+    return (cache_dir or (cfg.cache_dir if cfg is not None else Path(DEFAULT_CACHE_DIR))) / "load"
 
 
 def _usage_error(problems: list[Problem], message: str | None = None) -> None:

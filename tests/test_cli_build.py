@@ -38,12 +38,6 @@ def test_build_writes_the_site_and_prints_a_summary(tmp_path):
     assert "Search index:" in result.output
 
 
-def test_build_keeps_compiled_templates_in_the_cache_folder(tmp_path):
-    result = run("build", str(EXAMPLE), "--cache-dir", "cache", "-q", cwd=tmp_path)
-    assert result.exit_code == 0, result.output
-    assert list((tmp_path / "cache/templates").glob("*.jinja"))
-
-
 def test_problems_do_not_fail_a_build_unless_strict(tmp_path):
     (tmp_path / "cat").mkdir()
     (tmp_path / "cat/catalog-info.yaml").write_text(COMPONENT.format(name="a", owner="nobody"))

@@ -6,7 +6,6 @@ import json
 import re
 from pathlib import Path
 
-import jinja2
 import pytest
 
 from generator import sources
@@ -17,7 +16,7 @@ from generator.render import RenderOptions, pages, render_site, site_values
 from generator.render.context import LIST_LIMIT
 from generator.render.exports import TABLE_COLUMNS
 from generator.render.recent import recently_changed
-from generator.render.templates import entity_url, make_environment
+from generator.render.templates import entity_url
 from gitrepo import commit, make_repo
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "example"
@@ -243,38 +242,6 @@ def test_a_page_url_names_its_file_decoded(tmp_path):
     assert pages.page_file(tmp_path, "entity/default/component/a%20b.html") == \
         tmp_path / "entity" / "default" / "component" / "a b.html"
     assert pages.page_file(tmp_path / "other", "entity/x/y.html") == tmp_path / "other/entity/x/y.html"
-
-
-def test_compiled_templates_are_kept_for_the_next_process(example, tmp_path, monkeypatch):
-    compiled = tmp_path / "compiled"
-    render_site(example, tmp_path / "one", RenderOptions(strict=True, compiled=compiled))
-    assert len(list(compiled.glob("*.jinja"))) > 10
-
-    def refuse(*args, **kwargs):
-        raise AssertionError("a template was compiled again")
-
-    monkeypatch.setattr(pages, "_ENV", None)  # as a fresh process
-    monkeypatch.setattr(jinja2.Environment, "compile", refuse)
-    render_site(example, tmp_path / "two", RenderOptions(strict=True, compiled=compiled))
-    assert tree_bytes(tmp_path / "one") == tree_bytes(tmp_path / "two")
-
-
-def test_a_changed_user_template_is_compiled_again(tmp_path):
-    mine = tmp_path / "mine"
-    mine.mkdir()
-    compiled = tmp_path / "compiled"
-    (mine / "home.html").write_text("one {{ 1 }}\n")
-    assert make_environment(mine, compiled=compiled).get_template("home.html").render() == "one 1\n"
-    (mine / "home.html").write_text("two {{ 2 }}\n")
-    assert make_environment(mine, compiled=compiled).get_template("home.html").render() == "two 2\n"
-
-
-def test_templates_compile_when_their_cache_cannot_be_written(tmp_path):
-    (tmp_path / "file").write_text("not a folder")
-    env = make_environment(compiled=tmp_path / "file" / "compiled")
-    assert env.bytecode_cache is None
-    assert "<html" in env.get_template("base.html").render(
-        root="", page_title="t", page_path="x.html", site={"title": "s", "version": "1"})
 
 
 def test_health_page_groups_problems_by_severity_file_and_owner(tmp_path):

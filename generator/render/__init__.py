@@ -50,8 +50,6 @@ class RenderOptions:
     recent: int = 10
     #: Entity ref -> its docs page (from the site root), from the docs stage.
     docs: dict[str, str] = field(default_factory=dict)
-    #: Where compiled templates are kept between builds (None: compiled in every process).
-    compiled: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -83,7 +81,7 @@ def render_site(catalog: Catalog, out_dir: Path, options: RenderOptions = Render
     job = pages.PageJob(catalog, out_dir, options.templates, options.strict,
                         options.graph_depth, site, existing, status=status,
                         previous=previous, manifest=reuse.read_manifest(previous),
-                        code=code, compiled=options.compiled)
+                        code=code)
     workers = pages.worker_count(options.workers, len(catalog.entities))
     counts: dict[str, int] = {}
 

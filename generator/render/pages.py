@@ -55,8 +55,6 @@ class PageJob:
     manifest: reuse.Manifest = field(default_factory=reuse.Manifest)
     #: `reuse.code_fingerprint` of this build ("" : no fingerprints, nothing reused).
     code: str = ""
-    #: Where compiled templates are kept between builds (see `make_environment`).
-    compiled: Path | None = None
 
     def __post_init__(self) -> None:
         if self.scaffolded is None:
@@ -107,8 +105,7 @@ def environment(job: PageJob) -> jinja2.Environment:
     job, which may name other templates)."""
     global _ENV
     if _ENV is None or _ENV[0] != os.getpid() or _ENV[1] is not job:
-        _ENV = (os.getpid(), job, make_environment(job.templates, job.strict, job.existing,
-                                                   job.compiled))
+        _ENV = (os.getpid(), job, make_environment(job.templates, job.strict, job.existing))
     return _ENV[2]
 
 

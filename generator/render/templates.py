@@ -8,7 +8,6 @@ own environment, so nothing here is shared between processes.
 
 from __future__ import annotations
 
-import hashlib
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
@@ -55,15 +54,12 @@ def make_environment(
     user_folder: Path | None = None,
     strict: bool = False,
     existing: frozenset[str] = frozenset(),
-    compiled: Path | None = None,
 ) -> jinja2.Environment:
     """An autoescaping environment with the portal's globals and filters.
 
     `existing` is the set of refs that have a page, so templates can tell a link from a
     dangling reference. `strict` turns undefined variables into errors (tests use it so a
-    typo in a template fails loudly instead of rendering an empty string). `compiled` is
-    a folder to keep compiled templates in between builds: compiling them took a quarter
-    of a second in every process, loading them takes a hundredth.
+    typo in a template fails loudly instead of rendering an empty string).
     """
     loader = jinja2.ChoiceLoader(
         [jinja2.FileSystemLoader(str(folder)) for folder in template_folders(user_folder)]
@@ -78,7 +74,6 @@ def make_environment(
         auto_reload=False,  # a build never sees a template change; skip a stat per include
         cache_size=-1,
     )
-    env.bytecode_cache = _bytecode_cache(compiled, env)
     env.globals.update(
         entity_url=entity_url,
         has_page=PageQueries(existing),
@@ -97,33 +92,6 @@ def make_environment(
         kind_class=kind_class,
     )
     return env
-
-
-def _bytecode_cache(folder: Path | None, env: jinja2.Environment) -> jinja2.BytecodeCache | None:
-    """Jinja's cache of compiled templates in `folder`. A file is used only while its
-    template's source, Jinja and Python are the ones it was compiled from; its name also
-    carries the settings that shape compiled code (whitespace control, autoescaping), which
-    Jinja does not check. Files are written whole or not at all, so processes building at
-    once cannot spoil them for each other."""
-    if folder is None:
-        return None
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:  # a read-only place: compile, as without a cache
-        return None
-    settings = repr((jinja2.__version__, env.autoescape, env.trim_blocks, env.lstrip_blocks,
-                     env.keep_trailing_newline, env.newline_sequence, env.optimized,
-                     sorted(env.extensions)))
-    digest = hashlib.sha256(settings.encode()).hexdigest()[:12]
-    return _CompiledTemplates(str(folder), f"%s.{digest}.jinja")
-
-
-class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        try:
-            super().dump_bytecode(bucket)
-        except OSError:  # a full disk costs compiling again next time, not the build
-            pass
 
 
 class PageQueries:
