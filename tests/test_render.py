@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
+import jinja2
 import pytest
 
 from generator import sources
@@ -213,6 +215,30 @@ def test_the_same_catalog_gives_byte_identical_sites_with_or_without_a_pool(exam
     first = tree_bytes(tmp_path / "one")
     assert first == tree_bytes(tmp_path / "again")
     assert first == tree_bytes(tmp_path / "pool")
+
+
+def test_render_workers_use_the_templates_their_parent_compiled(example, tmp_path, monkeypatch):
+    compiled_by = tmp_path / "compiled-by.txt"
+    compile = jinja2.Environment.compile
+
+    def noting_the_process(self, *args, **kwargs):
+        with compiled_by.open("a") as log:  # forked workers append here too
+            log.write(f"{os.getpid()}\n")
+        return compile(self, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", noting_the_process)
+    assert render_site(example, tmp_path / "site", RenderOptions(workers=2)).workers == 2
+    assert set(compiled_by.read_text().split()) == {str(os.getpid())}
+
+
+def test_a_user_template_that_does_not_compile_fails_where_a_page_uses_it(example, tmp_path):
+    custom = tmp_path / "custom"
+    (custom / "partials").mkdir(parents=True)
+    (custom / "partials/kubernetes.html").write_text("{% if %}")  # no page here uses it
+    render_site(example, tmp_path / "fine", RenderOptions(templates=custom, workers=2))
+    (custom / "partials/source.html").write_text("{% if %}")  # every entity page does
+    with pytest.raises(jinja2.TemplateSyntaxError):
+        render_site(example, tmp_path / "broken", RenderOptions(templates=custom, workers=2))
 
 
 def test_a_user_folder_overrides_templates_and_assets(example, tmp_path):

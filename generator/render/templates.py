@@ -2,8 +2,9 @@
 
 Templates are data: `site_templates/` (next to the `generator` package) holds every byte
 of HTML, CSS and JS the portal emits. A user's own folder is searched first, so a file of
-the same name there replaces ours (mkdocs' `custom_dir`). Each worker process builds its
-own environment, so nothing here is shared between processes.
+the same name there replaces ours (mkdocs' `custom_dir`). Render workers are forked from
+the process that built the environment and compiled the page templates, and render with
+their own copies of them.
 """
 
 from __future__ import annotations
