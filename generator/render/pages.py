@@ -1,10 +1,11 @@
 """Writing pages: one HTML file per entity plus the site-wide pages.
 
 Entity pages are the bulk of a build, so big catalogs spread them over a process pool
-(forked, so workers share the parent's catalog without pickling it). Each worker renders
-whole chunks with its own Jinja environment; every page depends only on the catalog, so
-the bytes are the same whichever process writes them. A page whose key (see `reuse` and
-`reads`) is the one in the previous site's manifest is linked from there instead.
+(forked, so workers share the parent's catalog and compiled templates without pickling
+them). Each worker renders whole chunks with its own copy of the Jinja environment; every
+page depends only on the catalog, so the bytes are the same whichever process writes them.
+A page whose key (see `reuse` and `reads`) is the one in the previous site's manifest is
+linked from there instead.
 """
 
 from __future__ import annotations
