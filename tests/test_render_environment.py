@@ -1,0 +1,79 @@
+"""The page environment renders exactly what Jinja's own would, through its faster paths:
+`{{ value }}` and `a.b` on a dict."""
+
+from __future__ import annotations
+
+import jinja2
+import pytest
+from markupsafe import Markup
+
+from generator.render.templates import make_environment
+
+
+class _Html:
+    def __html__(self) -> str:
+        return "<em>safe</em>"
+
+
+class _Text(str):
+    pass
+
+
+class _Mapping(dict):
+    label = "an attribute"
+
+
+VALUES = {
+    "text": "<a href=\"x\" title='y'>&amp;</a>",
+    "markup": Markup("<b>bold</b> &amp;"),
+    "number": 42,
+    "none": None,
+    "html": _Html(),
+    "subclass": _Text("<i>"),
+    "data": {"owner": "team-<a>", "items": "a key named items", "count": 0},
+    "mapping": _Mapping(label="a key", other="<k>"),
+}
+
+TEMPLATES = [
+    "{{ text }}|{{ markup }}|{{ number }}|{{ none }}|{{ html }}|{{ subclass }}",
+    "{{ text ~ markup }}|{{ markup ~ text }}|{{ text | upper }}|{{ text | safe }}",
+    "{{ data.owner }}|{{ data.count }}|{{ data['items'] }}|{{ data.missing }}|{{ nothing }}",
+    "{{ data.items() | list | length }}|{{ data.get('owner') }}|{{ data.missing is defined }}",
+    "{{ mapping.label }}|{{ mapping.other }}|{{ mapping['label'] }}",
+    "{% for key, value in data | dictsort %}{{ key }}={{ value }};{% endfor %}",
+    "{% macro m(x) %}<li>{{ x }}</li>{% endmacro %}{{ m(text) }}{{ m(markup) }}",
+    "{% set block %}<p>{{ text }}</p>{% endset %}{{ block }}|{{ block | length }}",
+    "{% filter upper %}{{ text }}{% endfilter %}",
+    "{% autoescape false %}{{ text }}{% endautoescape %}|{{ text }}",
+    "{% set flag = false %}{% autoescape flag %}{{ text }}{% endautoescape %}",
+]
+
+
+@pytest.mark.parametrize("source", TEMPLATES)
+def test_pages_render_what_jinjas_own_environment_renders(source):
+    ours = make_environment().from_string(source).render(VALUES)
+    jinjas = jinja2.Environment(autoescape=True).from_string(source).render(VALUES)
+    assert ours == jinjas
+
+
+def test_output_is_escaped_as_markupsafe_escapes():
+    rendered = make_environment().from_string("{{ text }}|{{ markup }}").render(VALUES)
+    assert rendered == ("&lt;a href=&#34;x&#34; title=&#39;y&#39;&gt;&amp;amp;&lt;/a&gt;"
+                        "|<b>bold</b> &amp;")
+
+
+def test_a_missing_key_is_undefined_and_strict_pages_say_so():
+    assert make_environment().from_string("[{{ data.missing }}]").render(VALUES) == "[]"
+    strict = make_environment(strict=True).from_string("{{ data.missing }}")
+    with pytest.raises(jinja2.UndefinedError, match="has no attribute 'missing'"):
+        strict.render(VALUES)
+
+
+def test_a_dict_method_name_is_still_the_method():
+    template = make_environment().from_string("{{ data.items is callable }}|{{ data.items }}")
+    assert template.render(VALUES).startswith("True|&lt;built-in method items")
+
+
+def test_output_goes_through_the_fast_escape():
+    source = make_environment().compile("{{ text }}", raw=True)
+    assert "escape_output(" in source and "escape(" not in source.replace("escape_output(", "")
