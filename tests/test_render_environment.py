@@ -76,4 +76,12 @@ def test_a_dict_method_name_is_still_the_method():
 
 def test_output_goes_through_the_fast_escape():
     source = make_environment().compile("{{ text }}", raw=True)
-    assert "escape_output(" in source and "escape(" not in source.replace("escape_output(", "")
+    assert "escape_text(" in source and "escape(" not in source.replace("escape_text(", "")
+
+
+def test_a_templates_own_globals_stay_its_own():
+    env = make_environment()
+    own = env.from_string("{{ x }}", globals={"x": "mine"})
+    assert own.render() == "mine"
+    assert env.from_string("[{{ x }}]").render() == "[]"
+    assert "x" not in env.globals
