@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
 
+from generator.render.templates import escape_text
+
 if TYPE_CHECKING:
     from generator.render.diagram import Diagram, Node
 
@@ -35,14 +37,15 @@ def edges(d: Diagram) -> Markup:
     """One <path> per arrow, all ending in the diagram's arrowhead marker."""
     marker = escape(d.id)
     return Markup("".join(
-        f'        <path class="edge edge-{escape(e.type.lower())}" d="{escape(e.path)}" '
+        f'        <path class="edge edge-{escape_text(e.type.lower())}" d="{escape_text(e.path)}" '
         f'marker-end="url(#{marker}-arrow)"/>' for e in d.edges))
 
 
 def labels(d: Diagram) -> Markup:
     """One <text> per labelled arrow, naming its relation."""
     return Markup("".join(
-        f'        <text class="edge-label" x="{e.label_x}" y="{e.label_y}">{escape(e.type)}</text>'
+        f'        <text class="edge-label" x="{e.label_x}" y="{e.label_y}">'
+        f'{escape_text(e.type)}</text>'
         for e in d.edges if e.labelled))
 
 
@@ -86,7 +89,7 @@ def text_items(d: Diagram, root: str) -> Markup:
     entity, or a missing one, as plain text) with their kinds, and the relation between."""
     by_ref, base = d.by_ref, escape(root)
     return Markup("".join(
-        f"      <li>{_end(by_ref[e.source], base)} <span class=\"relation\">{escape(e.type)}"
+        f"      <li>{_end(by_ref[e.source], base)} <span class=\"relation\">{escape_text(e.type)}"
         f"</span> {_end(by_ref[e.target], base)}</li>" for e in d.edges))
 
 
@@ -96,9 +99,9 @@ def _end(node: Node, root: Markup) -> str:
 
 @lru_cache(maxsize=1 << 17)
 def _end_text(title: str, kind: str, href: str | None, current: bool, root: Markup) -> str:
-    title, kind = escape(title), escape(kind)
+    title, kind = escape_text(title), escape_text(kind)
     if href and not current:
-        shown = f'<a href="{root}{escape(href)}">{title}</a>'
+        shown = f'<a href="{root}{escape_text(href)}">{title}</a>'
     else:
         shown = f'<span class="{"current" if current else "missing"}">{title}</span>'
     return f'{shown}<span class="badge kind-{kind}">{kind}</span>'
