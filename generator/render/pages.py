@@ -264,15 +264,16 @@ def _render(job: PageJob, page: _Page, site: dict[str, Any], given: str | None,
     written.record(page.url, key, sorted(log.refs), sorted(queries.asked))
 
 
-_DIGESTS: tuple[int, PageJob, Digests] | None = None
+_DIGESTS: tuple[PageJob, Digests] | None = None
 
 
 def _digests(job: PageJob) -> Digests:
-    """This process's digests of `job`'s catalog (each made once, when first needed)."""
+    """The digests of `job`'s catalog (each made once, when first needed). Told apart by
+    job alone: a worker that inherits its parent's has digests of the same catalog."""
     global _DIGESTS
-    if _DIGESTS is None or _DIGESTS[0] != os.getpid() or _DIGESTS[1] is not job:
-        _DIGESTS = (os.getpid(), job, Digests(job.catalog))
-    return _DIGESTS[2]
+    if _DIGESTS is None or _DIGESTS[0] is not job:
+        _DIGESTS = (job, Digests(job.catalog))
+    return _DIGESTS[1]
 
 
 def entity_site(site: dict[str, Any], ref: str | None = None) -> dict[str, Any]:
