@@ -72,16 +72,7 @@ def render_site(catalog: Catalog, out_dir: Path, options: RenderOptions = Render
     `previous` is the last site built (ignored unless Playbill wrote it), to reuse
     unchanged entity pages from; site-wide pages are always rendered."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    site = site_values(catalog, options, status)
-    existing = frozenset(catalog.entities)
-    if previous is not None and not (previous / MARKER).is_file():
-        previous = None
-    code = reuse.code_fingerprint(template_folders(options.templates),
-                                  {"depth": options.graph_depth, "strict": options.strict})
-    job = pages.PageJob(catalog, out_dir, options.templates, options.strict,
-                        options.graph_depth, site, existing, status=status,
-                        previous=previous, manifest=reuse.read_manifest(previous),
-                        code=code)
+    job = page_job(catalog, out_dir, options, status, previous)
     workers = pages.worker_count(options.workers, len(catalog.entities))
     counts: dict[str, int] = {}
 
@@ -100,6 +91,20 @@ def render_site(catalog: Catalog, out_dir: Path, options: RenderOptions = Render
         problems=written.problems,
         reused=written.reused,
     )
+
+
+def page_job(catalog: Catalog, out_dir: Path, options: RenderOptions = RenderOptions(),
+             status: Snapshot | None = None, previous: Path | None = None) -> pages.PageJob:
+    """What the entity pages of `catalog` are written with, into `out_dir`; `previous` is
+    the site to reuse unchanged pages from (ignored unless Playbill wrote it)."""
+    if previous is not None and not (previous / MARKER).is_file():
+        previous = None
+    code = reuse.code_fingerprint(template_folders(options.templates),
+                                  {"depth": options.graph_depth, "strict": options.strict})
+    return pages.PageJob(catalog, out_dir, options.templates, options.strict,
+                         options.graph_depth, site_values(catalog, options, status),
+                         frozenset(catalog.entities), status=status, previous=previous,
+                         manifest=reuse.read_manifest(previous), code=code)
 
 
 def site_values(catalog: Catalog, options: RenderOptions, status: Snapshot | None = None
