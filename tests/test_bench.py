@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -212,3 +213,42 @@ def test_the_whole_benchmark_on_a_small_catalog(tmp_path):
         assert "render: Playbill" in report.reference(results)
     assert "not judged" in report.targets(results)  # targets are for 10,000 and 50,000
     assert fastest(results.cold) is cold
+
+
+def test_the_instruction_count_reads_callgrinds_total():
+    from bench.count import collected
+
+    assert collected("==12== Events    : Ir\n==12== Collected : 2967251097\n") == 2967251097
+    with pytest.raises(RuntimeError, match="no instruction count"):
+        collected("valgrind: command not found")
+
+
+def test_the_counted_sample_is_shuffled_the_same_way_every_time():
+    from bench.count import sample
+
+    refs = [f"component:default/c{n:03d}" for n in range(300)]
+    first = sample(refs, 50)
+    assert first == sample(list(reversed(refs)), 50)  # not the input's order
+    assert first != sorted(refs)[:50] and len(set(first)) == 50
+    assert sample(refs, 100)[:50] == first  # the bigger run renders the smaller's pages too
+
+
+def test_the_counted_pages_are_rendered_by_the_render_stage(tmp_path):
+    from bench.count import render, sample
+
+    synthetic = generate(tmp_path / "catalog", 60, seed=4)
+    render(synthetic.root, tmp_path / "site", 5, counting=False)
+
+    written = sorted((tmp_path / "site" / "entity").rglob("*.html"))
+    assert len(written) == 5 + 20  # the counted pages and the warm-up's
+    assert all("<html" in page.read_text(encoding="utf-8") for page in written)
+
+
+@pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind is not installed")
+def test_callgrind_counts_more_for_more_pages(tmp_path):
+    from bench.count import count
+
+    generate(tmp_path / "catalog", 40, seed=4)
+    root = Path(__file__).resolve().parents[1]
+    few, more = (count(root, tmp_path / "catalog", tmp_path, pages) for pages in (1, 3))
+    assert 0 < few < more
