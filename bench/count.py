@@ -11,10 +11,11 @@ inputs (within 0.2% here), whatever else the machine is doing.
 The catalog is generated (bench/synth.py, without Git: files are read as a folder) and
 read by the real stages; then a sample of its entity pages, every kind in its share, is
 rendered by the render stage's own page loop, with instruction counting switched on
-around it only (`callgrind_control`). Two runs, rendering the first `pages` of the sample
-and then twice as many, cancel everything else: the count per page is their difference
-divided by `pages`. `--base` counts another checkout's `generator` on the same catalog.
-Needs valgrind (Debian's package; on every machine of this kind).
+around it only (`callgrind_control`), after the rest of the catalog's pages (so that
+caches are as warm as midway through a real build). Two runs, rendering the first
+`pages` of the sample and then twice as many, cancel everything else: the count per page
+is their difference divided by `pages`. `--base` counts another checkout's `generator` on
+the same catalog. Needs valgrind (Debian's package; scripts/test installs it).
 """
 
 from __future__ import annotations
@@ -52,7 +53,8 @@ def main(argv: list[str] | None = None) -> int:
         generate(catalog, args.entities, seed=SEED)
     checkouts = [("this checkout", ROOT)] + ([("base", args.base.resolve())] if args.base else [])
     for label, checkout in checkouts:
-        counts = [count(checkout, catalog, out, pages) for pages in (args.pages, 2 * args.pages)]
+        counts = [count(checkout, catalog, out, pages, args.pages)
+                  for pages in (args.pages, 2 * args.pages)]
         per_page = (counts[1] - counts[0]) / args.pages
         print(f"{label}: {per_page / 1e6:.3f} M instructions per entity page "
               f"({counts[0]:,} for {args.pages} pages, {counts[1]:,} for {2 * args.pages}; "
@@ -62,14 +64,15 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def count(checkout: Path, catalog: Path, out: Path, pages: int) -> int:
-    """Instructions callgrind counted while `checkout`'s code rendered `pages` pages."""
+def count(checkout: Path, catalog: Path, out: Path, pages: int, step: int) -> int:
+    """Instructions callgrind counted while `checkout`'s code rendered `pages` pages (see
+    `render` for `step`)."""
     result = out / f"callgrind-{os.getpid()}.out"
     # This file as a script, so that `generator` is the checkout's and nothing else is.
     env = {**os.environ, "PYTHONPATH": str(checkout)}
     command = ["valgrind", "--tool=callgrind", "--instr-atstart=no",
                f"--callgrind-out-file={result}", sys.executable, str(Path(__file__).resolve()),
-               "--render", str(catalog), str(out / "site"), str(pages)]
+               "--render", str(catalog), str(out / "site"), str(pages), str(step)]
     done = subprocess.run(command, env=env, cwd=out, capture_output=True, text=True)
     try:
         if done.returncode != 0:
@@ -95,10 +98,13 @@ def sample(refs: list[str], size: int, seed: int = SEED) -> list[str]:
     return shuffled[:size]
 
 
-def render(catalog_dir: Path, site: Path, pages: int, counting: bool = True) -> None:
+def render(catalog_dir: Path, site: Path, pages: int, step: int, counting: bool = True
+           ) -> None:
     """Read `catalog_dir`, then render `pages` pages of its sample into `site`, counting
-    instructions around that only. Pages of the sample's far end are rendered first, so
-    that templates are compiled and caches warm as they are in a real build."""
+    instructions around that only. Every page past the first `2 * step` of the sample is
+    rendered first: templates are compiled, and links, diagram boxes and the digests of
+    what pages read are made, as they are by the time most pages of a real build render
+    (a small sample on its own would count each of those once per few pages)."""
     from generator.build import read_catalog
     from generator.render import RenderOptions, page_job
     from generator.render.pages import render_chunk_with
@@ -109,7 +115,7 @@ def render(catalog_dir: Path, site: Path, pages: int, counting: bool = True) -> 
     shutil.rmtree(site, ignore_errors=True)
     job = page_job(catalog, site, RenderOptions())
     refs = sample(list(catalog.entities), len(catalog.entities))
-    render_chunk_with(job, refs[-20:])
+    render_chunk_with(job, refs[2 * step:])
     _switch(counting, "on")
     render_chunk_with(job, refs[:pages])
     _switch(counting, "off")
@@ -124,6 +130,6 @@ def _switch(counting: bool, state: str) -> None:
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--render"]:
         del sys.path[0]  # bench/, whose modules are not top-level ones
-        render(Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4]))
+        render(Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))
         sys.exit(0)
     sys.exit(main())

@@ -237,10 +237,10 @@ def test_the_counted_pages_are_rendered_by_the_render_stage(tmp_path):
     from bench.count import render, sample
 
     synthetic = generate(tmp_path / "catalog", 60, seed=4)
-    render(synthetic.root, tmp_path / "site", 5, counting=False)
+    render(synthetic.root, tmp_path / "site", 5, step=10, counting=False)
 
     written = sorted((tmp_path / "site" / "entity").rglob("*.html"))
-    assert len(written) == 5 + 20  # the counted pages and the warm-up's
+    assert len(written) == 5 + (60 - 20)  # the counted pages and the warm-up's
     assert all("<html" in page.read_text(encoding="utf-8") for page in written)
 
 
@@ -250,5 +250,5 @@ def test_callgrind_counts_more_for_more_pages(tmp_path):
 
     generate(tmp_path / "catalog", 40, seed=4)
     root = Path(__file__).resolve().parents[1]
-    few, more = (count(root, tmp_path / "catalog", tmp_path, pages) for pages in (1, 3))
+    few, more = (count(root, tmp_path / "catalog", tmp_path, pages, 3) for pages in (1, 3))
     assert 0 < few < more
