@@ -27,6 +27,7 @@ VALUES = {
     "text": "<a href=\"x\" title='y'>&amp;</a>",
     "markup": Markup("<b>bold</b> &amp;"),
     "number": 42,
+    "numbers": [-7, 0.5, 1e21, float("inf"), True],
     "none": None,
     "html": _Html(),
     "subclass": _Text("<i>"),
@@ -36,6 +37,7 @@ VALUES = {
 
 TEMPLATES = [
     "{{ text }}|{{ markup }}|{{ number }}|{{ none }}|{{ html }}|{{ subclass }}",
+    "{% for n in numbers %}{{ n }} {{ n * 2 }};{% endfor %}",
     "{{ text ~ markup }}|{{ markup ~ text }}|{{ text | upper }}|{{ text | safe }}",
     "{{ data.owner }}|{{ data.count }}|{{ data['items'] }}|{{ data.missing }}|{{ nothing }}",
     "{{ data.items() | list | length }}|{{ data.get('owner') }}|{{ data.missing is defined }}",

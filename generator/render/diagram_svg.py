@@ -51,7 +51,8 @@ def labels(d: Diagram) -> Markup:
 
 def nodes(d: Diagram, root: str) -> Markup:
     """One box per node; a box of another entity with a page is a link to that page."""
-    return Markup("".join(_node(node, escape(root)) for node in d.nodes))
+    base = escape(root)
+    return Markup("".join(_node(node, base) for node in d.nodes))
 
 
 def _node(node: Node, root: Markup) -> str:
@@ -71,17 +72,17 @@ def _node_text(ref: str, title: str, label: str, kind: str, href: str | None, ex
                current: bool, external: bool, root: Markup) -> tuple[str, str, str, str]:
     """A box's markup around its coordinates: the same entity is drawn on many pages."""
     linked = href and not current
-    kind = escape(kind)
+    kind = escape_text(kind)
     classes = (f"node kind-{kind}{' current' if current else ''}"
                f"{'' if exists else ' missing'}{' external' if external else ''}")
     missing = "" if exists else ", not in the catalog"
     head = (f'        <g class="{classes}">\n'
-            f"          <title>{escape(title)} ({kind}{missing})</title>\n")
+            f"          <title>{escape_text(title)} ({kind}{missing})</title>\n")
     if linked:
-        head = (f'        <a href="{root}{escape(href)}" class="node-link" '
-                f'data-node="{escape(ref)}">{head}')
+        head = (f'        <a href="{root}{escape_text(href)}" class="node-link" '
+                f'data-node="{escape_text(ref)}">{head}')
     tail = "        </g>" + ("        </a>" if linked else "")
-    return head, kind, escape(label), tail
+    return head, kind, escape_text(label), tail
 
 
 def text_items(d: Diagram, root: str) -> Markup:

@@ -112,6 +112,8 @@ def escape_text(value: Any) -> str:
         return _escape_inner(value)
     if kind is Markup:
         return value
+    if kind is int or kind is float:
+        return str(value)  # digits, a sign, a point, an exponent: nothing to escape
     return escape(value)
 
 
@@ -206,12 +208,13 @@ def link_html(link: Any, root: str, with_badge: bool = False) -> Markup:
 
 @lru_cache(maxsize=1 << 17)
 def _link_html(link: Any, root: str, with_badge: bool) -> str:
-    badge = (f'<span class="badge {escape(kind_class(link.kind))}">{escape(link.kind)}</span> '
+    text = escape_text
+    badge = (f'<span class="badge {text(kind_class(link.kind))}">{text(link.kind)}</span> '
              if with_badge else "")
     if link.exists:
-        return (f'{badge}<a href="{escape(root)}{escape(entity_url(link.ref))}" '
-                f'data-ref="{escape(link.ref)}">{escape(link.label)}</a>')
-    return f'{badge}<span class="missing" title="Not in the catalog">{escape(link.ref)}</span>'
+        return (f'{badge}<a href="{text(root)}{text(entity_url(link.ref))}" '
+                f'data-ref="{text(link.ref)}">{text(link.label)}</a>')
+    return f'{badge}<span class="missing" title="Not in the catalog">{text(link.ref)}</span>'
 
 
 def more_line(links: Any, root: str) -> Markup:
