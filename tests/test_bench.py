@@ -234,7 +234,7 @@ def test_the_counted_sample_is_shuffled_the_same_way_every_time():
 
 
 def test_the_counted_pages_are_rendered_by_the_render_stage(tmp_path):
-    from bench.count import render, sample
+    from bench.count import render
 
     synthetic = generate(tmp_path / "catalog", 60, seed=4)
     render(synthetic.root, tmp_path / "site", 5, step=10, counting=False)
