@@ -18,7 +18,7 @@ whole layout on pages whose entity has thousands of relations.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Iterator
+from typing import Callable, Iterator, NamedTuple
 
 import networkx as nx
 from markupsafe import Markup
@@ -51,8 +51,7 @@ LABEL_CHARS = 22
 Row = tuple[str, str, str]
 
 
-@dataclass(frozen=True)
-class Node:
+class Node(NamedTuple):
     """One entity box. `href` is the page's path from the site root, None when no entity
     in the catalog defines the ref (a dangling target, drawn dashed)."""
 
@@ -72,8 +71,7 @@ class Node:
     external: bool = False
 
 
-@dataclass(frozen=True)
-class Edge:
+class Edge(NamedTuple):
     """One relation arrow from `source` to `target`: a cubic Bézier through `points`
     (start, two control points, end), labelled at (`label_x`, `label_y`)."""
 
