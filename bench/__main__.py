@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 from bench import report
-from bench.measure import host_check
+from bench.measure import files_check, host_check
 from bench.suite import fastest, prepare, run_all
 
 
@@ -40,12 +40,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"catalog: {prepared.entities:,} entities ({docs}) in {len(prepared.repos)} "
               f"Git repositories under {out} (seed {args.seed}; "
               f"{time.perf_counter() - started:.1f} s to generate)")
-        before = host_check()
+        before, files_before = host_check(), files_check(out)
         results = run_all(prepared, args.repeat, with_hugo=not args.no_hugo)
-        after = host_check()
+        after, files_after = host_check(), files_check(out)
     print()
     print(report.table(results))
-    for part in (report.host(before, after), report.repeats(results),
+    for part in (report.host(before, after, (files_before, files_after)),
+                 report.repeats(results),
                  report.said([b for b in (fastest(results.cold), fastest(results.warm)) if b]),
                  report.reference(results), report.targets(results)):
         if part:

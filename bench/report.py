@@ -89,10 +89,15 @@ def reference(results: Results) -> str:
     return line
 
 
-def host(before: float, after: float) -> str:
-    """The host check's line (see `measure.host_check`)."""
-    return (f"host check: the same fixed work took {before:.2f} s before the builds and "
+def host(before: float, after: float, files: tuple[float, float] | None = None) -> str:
+    """The host checks' lines (see `measure.host_check` and `measure.files_check`)."""
+    text = (f"host check: the same fixed work took {before:.2f} s before the builds and "
             f"{after:.2f} s after them (on one host the same; larger means busier or slower)")
+    if files is not None:
+        text += (f"\nfile check: writing 2,000 files of 16 KiB took {files[0]:.2f} s before "
+                 f"and {files[1]:.2f} s after (the file system the sites are written to; "
+                 f"a 10k site is 12,000 files)")
+    return text
 
 
 def render_ratio(results: Results) -> float | None:

@@ -180,6 +180,17 @@ def test_the_host_check_times_a_fixed_piece_of_work():
         "them (on one host the same; larger means busier or slower)")
 
 
+def test_the_file_check_times_writing_files_and_leaves_none(tmp_path):
+    from bench import report
+    from bench.measure import files_check
+
+    assert 0 < files_check(tmp_path, files=50, rounds=2) < 30
+    assert list(tmp_path.iterdir()) == []
+    assert report.host(0.25, 0.5, (0.1, 0.3)).splitlines()[1] == (
+        "file check: writing 2,000 files of 16 KiB took 0.10 s before and 0.30 s after "
+        "(the file system the sites are written to; a 10k site is 12,000 files)")
+
+
 def test_the_whole_benchmark_on_a_small_catalog(tmp_path):
     from bench import hugo, report
     from bench.runner import STAGES
