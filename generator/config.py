@@ -300,8 +300,7 @@ def load_config(path: Path) -> tuple[SourcesConfig | None, list[Problem]]:
                             hint=f"Create {CONFIG_FILE} (see `playbill init`) or pass its path",
                             file=shown)]
     try:
-        text = path.read_text(encoding="utf-8")
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node, data = _parse(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         return None, [error("config-syntax", f"Cannot read {shown}: {exc}", file=shown)]
     except yaml.MarkedYAMLError as exc:
@@ -315,13 +314,27 @@ def load_config(path: Path) -> tuple[SourcesConfig | None, list[Problem]]:
                             line=node.start_mark.line + 1 if node else None)]
     problems = _duplicate_keys(node, shown)
     try:
-        config = SourcesConfig.from_data(yaml.safe_load(text), path.resolve().parent, path)
+        config = SourcesConfig.from_data(data, path.resolve().parent, path)
     except ValidationError as exc:
         problems += [_problem_of(err, node, shown) for err in exc.errors()]
         return None, problems
     _attach_lines(config, node)
     problems += _duplicate_names(config, shown)
     return (None if problems else config), problems
+
+
+def _parse(text: str) -> tuple[yaml.Node | None, Any]:
+    """The file's node tree (for lines) and its data, made from one parse by libyaml: the
+    pure-Python parser took 0.4 s for the thousand sources of the 50k benchmark, twice."""
+    loader = _LOADER(text)
+    try:
+        node = loader.get_single_node()
+        return node, (loader.construct_document(node) if node is not None else None)
+    finally:
+        loader.dispose()
+
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def derive_name(url: str) -> str:
