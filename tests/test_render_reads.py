@@ -6,7 +6,6 @@ a chain of edits, the warm site is byte-identical to a cold build of the same ca
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
