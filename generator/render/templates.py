@@ -119,7 +119,8 @@ def escape_text(value: Any) -> str:
 
 class _PageCodeGenerator(CodeGenerator):
     """Jinja's code generator, writing `{{ value }}` as `escape_text(value)` where it
-    would write `escape(value)`."""
+    would write `escape(value)`. `_output_child_pre` is Jinja 3.1's own step for that;
+    tests/test_render_environment.py fails if a Jinja release moves or changes it."""
 
     def _output_child_pre(self, node: Any, frame: Any, finalize: Any) -> None:
         if frame.eval_ctx.autoescape and not frame.eval_ctx.volatile:
