@@ -253,7 +253,7 @@ def _render(job: PageJob, page: _Page, site: dict[str, Any], given: str | None,
     context["has_download"] = page.download is not None
     context["kubernetes"] = page.kubernetes
     if page.download is not None:
-        page.download.write_bytes(context["api"].raw.encode("utf-8"))
+        write_file(page.download, context["api"].raw.encode("utf-8"))
     queries.asked.clear()
     write_page(env.get_template("entity.html"), page.target,
                page_context(page.url, page.entity.title, site, context))
@@ -321,7 +321,22 @@ def _make_folder(folder: Path) -> None:
 
 def write_page(template: jinja2.Template, target: Path, context: dict[str, Any]) -> None:
     _make_folder(target.parent)
-    target.write_bytes(template.render(context).encode("utf-8"))
+    write_file(target, template.render(context).encode("utf-8"))
+
+
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
+
+
+def write_file(target: Path, data: bytes) -> None:
+    """`target.write_bytes(data)` in three system calls (open, write, close) where Python's
+    buffered file adds three more (fstat, ioctl, lseek): a build writes a file per page."""
+    fd = os.open(target, _NEW_FILE, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
 
 
 def page_context(path: str, title: str, site: dict[str, Any], extra: dict[str, Any]) -> dict:
