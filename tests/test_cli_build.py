@@ -38,6 +38,15 @@ def test_build_writes_the_site_and_prints_a_summary(tmp_path):
     assert "Search index:" in result.output
 
 
+def test_a_catalog_with_no_entities_yet_builds_an_empty_portal(tmp_path):
+    (tmp_path / "catalog-info.yaml").write_text("# entities will go here\n")
+    result = run("build", "catalog-info.yaml", "-q", cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "for 0 entities to site" in result.output
+    assert (tmp_path / "site/index.html").is_file()
+    assert (tmp_path / "site/search/manifest.js").is_file()
+
+
 def test_problems_do_not_fail_a_build_unless_strict(tmp_path):
     (tmp_path / "cat").mkdir()
     (tmp_path / "cat/catalog-info.yaml").write_text(COMPONENT.format(name="a", owner="nobody"))

@@ -105,6 +105,16 @@ def test_nothing_matches_nonsense(example_shards):
     assert search.find(example_shards, "zzzqqqxxy") == []
 
 
+def test_an_empty_catalog_gets_an_empty_index_the_browser_can_load(tmp_path):
+    (tmp_path / "catalog-info.yaml").write_text("# no entities yet\n", encoding="utf-8")
+    result = search.write_index(catalog_from(tmp_path / "catalog-info.yaml"), tmp_path / "site")
+
+    assert result.documents == 0 and result.shards == 1
+    shards = search.read_index(tmp_path / "site", "anything")
+    assert [len(shard.docs) for shard in shards] == [0]
+    assert search.find(shards, "anything") == []
+
+
 @pytest.mark.parametrize("typed, prefix", [
     ("service", "service"),
     ("services", "service"),  # indexed singular: "services*" would find nothing

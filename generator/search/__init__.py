@@ -55,6 +55,8 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
 from lunr.builder import Builder
+from lunr.index import Index
+from lunr.token_set import TokenSet
 
 from generator.model.catalog import Catalog
 from generator.model.entity import Entity
@@ -264,6 +266,9 @@ def build_shard(docs: list[dict[str, str]]) -> dict[str, Any]:
     builder.metadata_whitelist = []
     for name, boost in FIELDS:
         builder.field(name, boost=boost)
+    if not docs:  # an empty catalog: lunr's build divides by the number of documents
+        return Index({}, {}, TokenSet.from_list([]), [name for name, _ in FIELDS],
+                     builder.search_pipeline).serialize()
     with _without_gc():  # lunr makes millions of small objects, and no cycles worth collecting
         for number, doc in enumerate(docs):
             builder.add({"id": str(number), **{k: words(v) for k, v in doc.items()}})
