@@ -35,14 +35,15 @@ def write_exports(catalog: Catalog, site_dir: Path,
         data_dir / "catalog-table.js": table_script(table_rows(catalog) if rows is None
                                                     else rows),
     }
-    for path, text in written.items():
-        path.write_text(text, encoding="utf-8")
+    for path, data in written.items():
+        path.write_bytes(data)
     return list(written)
 
 
-def dump_json(data: Any) -> str:
-    """Compact, UTF-8 JSON with a final newline; key order is the data's own (stable)."""
-    return compact(data).decode("utf-8", "surrogatepass") + "\n"
+def dump_json(data: Any) -> bytes:
+    """Compact, UTF-8 JSON with a final newline; key order is the data's own (stable).
+    Bytes, as written: catalog.json is 13 MB at 10,000 entities, not worth decoding."""
+    return compact(data) + b"\n"
 
 
 def graph_dict(catalog: Catalog) -> dict[str, Any]:
@@ -93,10 +94,10 @@ def summary(text: str, limit: int = SUMMARY_CHARS) -> str:
     return line[:limit].rsplit(" ", 1)[0] + "…"
 
 
-def table_script(rows: list[list[Any]]) -> str:
+def table_script(rows: list[list[Any]]) -> bytes:
     """The JS file the catalog page loads with a <script> tag."""
     payload = {"columns": list(TABLE_COLUMNS), "rows": rows}
-    return "window.PLAYBILL_TABLE = " + dump_json(payload).rstrip("\n") + ";\n"
+    return b"window.PLAYBILL_TABLE = " + compact(payload) + b";\n"
 
 
 def filter_values(rows: list[list[Any]]) -> dict[str, list[str]]:
