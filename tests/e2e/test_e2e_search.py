@@ -175,3 +175,15 @@ def test_a_query_across_buckets_finds_what_the_whole_index_finds(split_site, pag
     text = "checkout"
     assert search_for(page, text)[0] == "system:default/checkout"  # the name typed exactly
     assert search_for(page, "kind:((") == []  # no term, no bucket: nothing, and no error
+
+
+def test_an_empty_portal_searches_and_says_nothing_matches(tmp_path, page) -> None:
+    """A catalog with no entities yet still gets a search box that works (and no errors)."""
+    catalog = tmp_path / "catalog"
+    catalog.mkdir()
+    (catalog / "catalog-info.yaml").write_text("# entities will go here\n")
+    build(catalog, tmp_path / "site")
+    with serve(tmp_path / "site") as base_url:
+        page.goto(base_url + "index.html")
+        assert search_for(page, "gateway") == []
+        assert "No entities match" in page.locator("#search-empty").inner_text()
