@@ -58,6 +58,40 @@ def test_pages_render_what_jinjas_own_environment_renders(source):
     assert ours == jinjas
 
 
+@jinja2.pass_context
+def _page_of(context, suffix=""):
+    return f"{context.get('page')}{suffix}"
+
+
+@jinja2.pass_environment
+def _autoescaping(environment):
+    return environment.autoescape
+
+
+def _exhausted():
+    raise StopIteration
+
+
+CALLS = [
+    "{{ page_of() }}|{{ page_of('!') }}|{{ page_of(suffix='?') }}|{{ autoescaping() }}",
+    "{{ exhausted() is defined }}|{{ data.get('owner') }}|{{ '<%s>' | format(text) }}",
+    "{% for n in numbers %}{{ page_of(n) }};{% endfor %}",
+    "{% macro m(x, y='-') %}[{{ x }}{{ y }}{{ page }}]{% endmacro %}{{ m(1) }}{{ m(2, y='+') }}"
+    "{% for n in [3] %}{{ m(n) }}{% endfor %}",
+    "{% macro outer() %}{{ caller() }}{% endmacro %}{% call outer() %}{{ page_of() }}{% endcall %}",
+]
+
+
+@pytest.mark.parametrize("source", CALLS)
+def test_calls_from_templates_get_what_jinja_gives_them(source):
+    functions = {"page_of": _page_of, "autoescaping": _autoescaping, "exhausted": _exhausted}
+    values = {**VALUES, "page": "<home>"}
+    ours, jinjas = make_environment(), jinja2.Environment(autoescape=True)
+    ours.globals.update(functions)
+    jinjas.globals.update(functions)
+    assert ours.from_string(source).render(values) == jinjas.from_string(source).render(values)
+
+
 def test_output_is_escaped_as_markupsafe_escapes():
     rendered = make_environment().from_string("{{ text }}|{{ markup }}").render(VALUES)
     assert rendered == ("&lt;a href=&#34;x&#34; title=&#39;y&#39;&gt;&amp;amp;&lt;/a&gt;"
