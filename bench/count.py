@@ -6,7 +6,7 @@
 Seconds on a shared host drift by half within an hour (see README, Benchmarks), so a
 change that makes pages 5% cheaper cannot be seen in timings. Valgrind's callgrind counts
 the instructions a process runs, which is the same from run to run for the same code and
-inputs (within 0.2% here), whatever else the machine is doing.
+inputs (within 0.3% here), whatever else the machine is doing.
 
 The catalog is generated (bench/synth.py, without Git: files are read as a folder) and
 read by the real stages; then a sample of its entity pages, every kind in its share, is
