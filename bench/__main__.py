@@ -8,7 +8,8 @@
 Generates the catalog in Git repositories (about 50 entities each), then runs
 `playbill build` in a fresh process: cold (no clones, docs cache or site), then warm
 (one catalog file changed and committed in one repository; the same cache and site
-folders). Hugo renders the same entity pages as the reference floor (see bench/hugo.py;
+folders). Folders it is done with are deleted only at the end (bench/aside.py). Hugo
+renders the same entity pages as the reference floor (see bench/hugo.py;
 `bench/setup` installs it). Prints seconds and CPU seconds per stage, peak memory of the
 build's process tree, what the site and its search index weigh, the render stage's ratio
 to Hugo, and issue #8's targets as met or missed. Timings on a busy machine are noisy:
@@ -40,9 +41,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"catalog: {prepared.entities:,} entities ({docs}) in {len(prepared.repos)} "
               f"Git repositories under {out} (seed {args.seed}; "
               f"{time.perf_counter() - started:.1f} s to generate)")
-        before, files_before = host_check(), files_check(out)
-        results = run_all(prepared, args.repeat, with_hugo=not args.no_hugo)
-        after, files_after = host_check(), files_check(out)
+        try:
+            before, files_before = host_check(), files_check(out, prepared.aside)
+            results = run_all(prepared, args.repeat, with_hugo=not args.no_hugo)
+            after, files_after = host_check(), files_check(out, prepared.aside)
+        finally:
+            prepared.aside.empty()
     print()
     print(report.table(results))
     for part in (report.host(before, after, (files_before, files_after)),

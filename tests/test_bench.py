@@ -180,15 +180,56 @@ def test_the_host_check_times_a_fixed_piece_of_work():
         "them (on one host the same; larger means busier or slower)")
 
 
-def test_the_file_check_times_writing_files_and_leaves_none(tmp_path):
+def test_the_file_check_times_writing_files_and_puts_them_aside(tmp_path):
     from bench import report
+    from bench.aside import SetAside
     from bench.measure import files_check
 
-    assert 0 < files_check(tmp_path, files=50, rounds=2) < 30
+    aside = SetAside(tmp_path)
+    assert 0 < files_check(tmp_path, aside, files=50, rounds=2) < 30
+    assert list(tmp_path.iterdir()) == [aside.folder]
+    assert len(list(aside.folder.rglob("page-*.html"))) == 100
+    aside.empty()
     assert list(tmp_path.iterdir()) == []
     assert report.host(0.25, 0.5, (0.1, 0.3)).splitlines()[1] == (
         "file check: writing 2,000 files of 16 KiB took 0.10 s before and 0.30 s after "
         "(the file system the sites are written to; a 10k site is 12,000 files)")
+
+
+def test_folders_put_aside_keep_their_files_until_emptied(tmp_path):
+    from bench.aside import SetAside
+
+    aside = SetAside(tmp_path / "out")
+    (aside.folder / "0-site").mkdir(parents=True)  # left by an interrupted run
+    (aside.folder / "0-site" / "old.html").write_text("old")
+    for text in ("first", "second"):
+        site = tmp_path / "out" / "site"
+        site.mkdir()
+        (site / "index.html").write_text(text)
+        aside.put(site)
+        assert not site.exists()
+    aside.put(tmp_path / "out" / "missing")
+    kept = {path.relative_to(aside.folder).as_posix(): path.read_text()
+            for path in aside.folder.rglob("*.html")}
+    assert kept == {"0-site/old.html": "old", "1-site/index.html": "first",
+                    "2-site/index.html": "second"}
+    aside.empty()
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_a_cold_build_starts_with_the_last_builds_folders_put_aside(tmp_path):
+    from bench.suite import clean, prepare
+
+    prepared = prepare(tmp_path, 20, docs=False)
+    for folder in ("site", ".playbill"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "kept").write_text(folder)
+    clean(prepared)
+    assert not (tmp_path / "site").exists() and not (tmp_path / ".playbill").exists()
+    assert sorted(p.read_text() for p in prepared.aside.folder.rglob("kept")) == [
+        ".playbill", "site"]
+    prepare(tmp_path, 20, docs=False)  # generating again puts the old repositories aside
+    assert len(list(prepared.aside.folder.glob("*-repos"))) == 1
 
 
 def test_the_whole_benchmark_on_a_small_catalog(tmp_path):
@@ -220,6 +261,9 @@ def test_the_whole_benchmark_on_a_small_catalog(tmp_path):
         assert "reference missing" in report.reference(results)
     else:
         assert results.reference.pages == 101  # the entities and the home page
+        # Hugo ran before the warm build changed a description (and deleted the old site).
+        content = (tmp_path / "hugo" / "content").rglob("*.md")
+        assert not any("Changed for warm build" in page.read_text() for page in content)
         assert report.render_ratio(results) > 0
         assert "render: Playbill" in report.reference(results)
     assert "not judged" in report.targets(results)  # targets are for 10,000 and 50,000
