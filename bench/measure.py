@@ -47,6 +47,8 @@ class Measured:
     stderr: str
     #: The peak with pages shared between processes counted once (see above).
     peak_shared_once_bytes: int = 0
+    #: The part of `cpu_seconds` spent in the kernel (files, page faults, forks).
+    system_seconds: float = 0.0
 
 
 def measure(command: Sequence[str], cwd: Path, env: dict[str, str] | None = None) -> Measured:
@@ -61,11 +63,12 @@ def measure(command: Sequence[str], cwd: Path, env: dict[str, str] | None = None
     seconds = time.perf_counter() - started
     sampler.stop()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    system = after.ru_stime - before.ru_stime
+    cpu = after.ru_utime - before.ru_utime + system
     # ru_maxrss (KiB on Linux) is the largest single process that has ended so far.
     single_peak = after.ru_maxrss * 1024
     return Measured(process.returncode, seconds, cpu, max(sampler.peak, single_peak),
-                    stdout, stderr, max(sampler.peak_shared_once, single_peak))
+                    stdout, stderr, max(sampler.peak_shared_once, single_peak), system)
 
 
 class _Sampler(threading.Thread):

@@ -46,6 +46,9 @@ def table(results: Results) -> str:
     lines.append("-" * len(header))
     lines.append(f"{'build process':<22}" + "".join(
         f"{b.run.seconds:>10.2f}{b.run.cpu_seconds:>9.2f}" for b in builds))
+    # Kernel time rises with file system trouble that CPU seconds per stage cannot show.
+    lines.append(f"{'  of which kernel':<22}" + "".join(
+        f"{'':>10}{b.run.system_seconds:>9.2f}" for b in builds))
     rows = {
         "peak memory MiB": lambda b: f"{b.run.peak_shared_once_bytes / MIB:>10.0f}{'':>9}",
         "  per-process sum MiB": lambda b: f"{b.run.peak_bytes / MIB:>10.0f}{'':>9}",

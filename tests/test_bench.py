@@ -116,6 +116,17 @@ def test_peak_memory_counts_the_processes_a_command_starts(tmp_path):
     assert run.cpu_seconds > 0
 
 
+def test_kernel_seconds_are_measured_apart(tmp_path):
+    from bench.measure import measure
+
+    in_kernel = "import os\nfor _ in range(300_000): os.stat('.')"
+    in_python = "sum(n * n for n in range(3_000_000))"
+    kernel = measure([sys.executable, "-c", in_kernel], cwd=tmp_path)
+    python = measure([sys.executable, "-c", in_python], cwd=tmp_path)
+    assert 0.3 * kernel.cpu_seconds < kernel.system_seconds <= kernel.cpu_seconds
+    assert python.system_seconds < 0.2 * python.cpu_seconds
+
+
 def test_pages_shared_with_forked_workers_count_once_in_the_shared_once_peak(tmp_path):
     from bench.measure import measure
 
@@ -257,6 +268,7 @@ def test_the_whole_benchmark_on_a_small_catalog(tmp_path):
 
     table = report.table(results)
     assert all(stage in table for stage in STAGES) and "peak memory MiB" in table
+    assert "of which kernel" in table
     if hugo.hugo_program() is None:
         assert "reference missing" in report.reference(results)
     else:
