@@ -1,5 +1,5 @@
 """The page environment renders exactly what Jinja's own would, through its faster paths:
-`{{ value }}` and `a.b` on a dict."""
+`{{ value }}`, `a.b` on a dict, calls, and output statements yielded whole."""
 
 from __future__ import annotations
 
@@ -90,6 +90,38 @@ def test_calls_from_templates_get_what_jinja_gives_them(source):
     ours.globals.update(functions)
     jinjas.globals.update(functions)
     assert ours.from_string(source).render(values) == jinjas.from_string(source).render(values)
+
+
+#: Templates that extend, include and loop: output in blocks, `super()`, `self.block()`,
+#: loop bodies, includes and an `extends` that is only known when rendering.
+FAMILY = {
+    "base.html": "<html>{% block title %}T{{ text }}{% endblock %}|"
+                 "{% block body %}<b>{{ number }}</b>{{ none }}{% endblock %}</html>",
+    "page.html": "{% extends 'base.html' %}{% block body %}[{{ super() }}]{{ self.title() }}"
+                 "{% for n in numbers %}<i>{{ n }}</i>{{ loop.index }}"
+                 "{% if loop.last %}!{% else %},{% endif %}{% endfor %}"
+                 "{% include 'part.html' %}{% endblock %}",
+    "part.html": "<p>{{ text }}{{ markup }}</p>{% for k, v in data | dictsort %}"
+                 "{{ k }}:{{ v }} {% else %}none{% endfor %}{{ html }}",
+    "maybe.html": "{% if extend %}{% extends 'base.html' %}{% endif %}"
+                  "<s>{{ text }}</s>{% block title %}M{{ number }}{% endblock %}",
+}
+
+
+@pytest.mark.parametrize("name, extend", [("page.html", False), ("part.html", False),
+                                          ("maybe.html", True), ("maybe.html", False)])
+def test_families_of_templates_render_what_jinja_renders(name, extend):
+    ours = make_environment()
+    ours.loader = jinja2.DictLoader(FAMILY)
+    jinjas = jinja2.Environment(autoescape=True, loader=jinja2.DictLoader(FAMILY))
+    values = {**VALUES, "extend": extend}
+    assert ours.get_template(name).render(values) == jinjas.get_template(name).render(values)
+
+
+def test_an_output_statement_is_yielded_whole():
+    source = make_environment().compile('<a href="{{ text }}">{{ number }}</a>', raw=True)
+    yields = [line.strip() for line in source.splitlines() if "yield" in line]
+    assert yields == ["if 0: yield None", "yield ''.join(t_1)"]
 
 
 def test_output_is_escaped_as_markupsafe_escapes():

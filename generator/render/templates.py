@@ -121,8 +121,9 @@ def escape_text(value: Any) -> str:
 
 class _PageCodeGenerator(CodeGenerator):
     """Jinja's code generator, writing `{{ value }}` as `escape_text(value)` where it
-    would write `escape(value)`. `_output_child_pre` is Jinja 3.1's own step for that;
-    tests/test_render_environment.py fails if a Jinja release moves or changes it."""
+    would write `escape(value)`, and an output statement's pieces as one yield.
+    `_output_child_pre` and `visit_Output` are Jinja 3.1's own steps for those;
+    tests/test_render_environment.py fails if a Jinja release moves or changes them."""
 
     def _output_child_pre(self, node: Any, frame: Any, finalize: Any) -> None:
         if frame.eval_ctx.autoescape and not frame.eval_ctx.volatile:
@@ -135,6 +136,22 @@ class _PageCodeGenerator(CodeGenerator):
     def visit_Template(self, node: Any, eval_ctx: Any = None) -> None:
         super().visit_Template(node, eval_ctx)
         self.writeline("escape_text = environment.escape_text")
+
+    def visit_Output(self, node: Any, frame: Any) -> None:
+        # Jinja yields each piece of `<a href="{{ url }}">{{ name }}</a>` on its own, and
+        # every yield climbs through each include's `yield from`. Collected into a list (as
+        # Jinja does in a macro) and yielded joined, a statement costs one yield.
+        if frame.buffer is not None or frame.require_output_check or len(node.nodes) < 2:
+            super().visit_Output(node, frame)
+            return
+        pieces = self.temporary_identifier()
+        self.writeline(f"{pieces} = []")
+        frame.buffer = pieces
+        try:
+            super().visit_Output(node, frame)
+        finally:
+            frame.buffer = None
+        self.writeline(f"yield ''.join({pieces})")
 
 
 _DICT_NAMES = frozenset(dir(dict))
