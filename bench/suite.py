@@ -10,10 +10,10 @@ Every build is a fresh `playbill build --strict` process (see runner.py) reading
 repositories through `catalog_sources.yaml`, as a CI job does: a cold build starts with
 no clones, docs cache or site; a warm one keeps all three and so measures whatever reuse
 the pipeline has. What a step is done with is moved aside and deleted at the end (see
-aside.py): deleting it between builds slowed the next build's file creation by half on
-this machine. Hugo runs between the cold and the warm builds, before a warm build
-deletes the old site it replaces. The synthetic catalog is valid, so a build that reports problems (exit
-code 1) is a failure of the benchmark, not a figure.
+aside.py): deleting it between builds slowed the next build's file creation down on this
+machine. Hugo runs between the cold and the warm builds, before a warm build deletes the
+old site it replaces. The synthetic catalog is valid, so a build that reports problems
+(exit code 1) is a failure of the benchmark, not a figure.
 """
 
 from __future__ import annotations

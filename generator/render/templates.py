@@ -139,8 +139,8 @@ class _PageCodeGenerator(CodeGenerator):
 
     def visit_Output(self, node: Any, frame: Any) -> None:
         # Jinja yields each piece of `<a href="{{ url }}">{{ name }}</a>` on its own, and
-        # every yield climbs through each include's `yield from`. Collected into a list (as
-        # Jinja does in a macro) and yielded joined, a statement costs one yield.
+        # each including template takes every piece and yields it again. Collected into a
+        # list (as Jinja does in a macro) and yielded joined, a statement costs one yield.
         if frame.buffer is not None or frame.require_output_check or len(node.nodes) < 2:
             super().visit_Output(node, frame)
             return
