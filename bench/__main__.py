@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 from bench import report
+from bench.aside import journal_less_ext4
 from bench.measure import files_check, host_check
 from bench.suite import fastest, prepare, run_all
 
@@ -35,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="playbill-bench-") as tmp:
         out = (args.out or Path(tmp)).resolve()
         out.mkdir(parents=True, exist_ok=True)
+        journal_less = journal_less_ext4(out)
         started = time.perf_counter()
         prepared = prepare(out, args.entities, args.seed, docs=not args.no_docs)
         docs = "docs for a tenth of them" if prepared.docs else "no docs"
@@ -50,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(report.table(results))
     for part in (report.host(before, after, (files_before, files_after)),
+                 report.file_system(journal_less),
                  report.repeats(results),
                  report.said([b for b in (fastest(results.cold), fastest(results.warm)) if b]),
                  report.reference(results), report.targets(results)):

@@ -18,6 +18,7 @@ build. Renaming a folder frees no inode.
 from __future__ import annotations
 
 import itertools
+import re
 import shutil
 from pathlib import Path
 
@@ -45,3 +46,47 @@ class SetAside:
     def empty(self) -> None:
         """Delete everything put aside (and whatever an interrupted run left there)."""
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def journal_less_ext4(folder: Path) -> str | None:
+    """The device holding `folder` when it is ext4 without a journal, the file system the
+    above is about; None otherwise, or when /proc does not say."""
+    try:
+        mounts = Path("/proc/mounts").read_text(encoding="utf-8")
+    except OSError:
+        return None
+    mounted = mount_of(folder.resolve(), mounts)
+    if mounted is None or mounted[1] != "ext4":
+        return None
+    device = mounted[0]
+    try:
+        options = Path("/proc/fs/ext4", Path(device).name, "options").read_text(encoding="utf-8")
+    except OSError:
+        return None
+    return None if has_journal(options) else device
+
+
+def mount_of(folder: Path, mounts: str) -> tuple[str, str] | None:
+    """(device, file system type) of the deepest mount in /proc/mounts text holding
+    `folder` (an absolute, resolved path)."""
+    best: tuple[int, str, str] | None = None
+    for line in mounts.splitlines():
+        fields = line.split()
+        if len(fields) < 3:
+            continue
+        point = Path(_unescape(fields[1]))
+        if (folder == point or point in folder.parents) and (
+                best is None or len(point.parts) > best[0]):
+            best = (len(point.parts), _unescape(fields[0]), fields[2])
+    return None if best is None else best[1:]
+
+
+def has_journal(options: str) -> bool:
+    """Whether /proc/fs/ext4/<device>/options names a data mode, which ext4 only has with
+    a journal (`data=ordered`, `data=writeback` or `data=journal`)."""
+    return any(line.startswith("data=") for line in options.splitlines())
+
+
+def _unescape(field: str) -> str:
+    # /proc/mounts writes a space in a path as \040, a tab as \011 and so on.
+    return re.sub(r"\\([0-7]{3})", lambda match: chr(int(match.group(1), 8)), field)

@@ -92,6 +92,15 @@ def reference(results: Results) -> str:
     return line
 
 
+def file_system(journal_less: str | None) -> str:
+    """A warning when the sites are written to ext4 without a journal (see aside.py)."""
+    if journal_less is None:
+        return ""
+    return (f"file system: {journal_less} is ext4 without a journal, which creates files slowly "
+            "for minutes after many were deleted; this run deleted nothing until it ended, "
+            "but leave 6 minutes before the next")
+
+
 def host(before: float, after: float, files: tuple[float, float] | None = None) -> str:
     """The host checks' lines (see `measure.host_check` and `measure.files_check`)."""
     text = (f"host check: the same fixed work took {before:.2f} s before the builds and "

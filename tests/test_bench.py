@@ -228,6 +228,38 @@ def test_folders_put_aside_keep_their_files_until_emptied(tmp_path):
     assert list((tmp_path / "out").iterdir()) == []
 
 
+MOUNTS = """/dev/vda / ext4 rw,relatime 0 0
+proc /proc proc rw,relatime 0 0
+tmpfs /tmp tmpfs rw,relatime 0 0
+/dev/vdb /tmp/with\\040space ext4 rw 0 0
+"""
+
+
+@pytest.mark.parametrize("folder, mounted", [
+    ("/work/site", ("/dev/vda", "ext4")),
+    ("/tmp/bench", ("tmpfs", "tmpfs")),
+    ("/tmpfoo/bench", ("/dev/vda", "ext4")),  # a prefix of the text is not a parent
+    ("/tmp/with space/x", ("/dev/vdb", "ext4")),
+    ("/", ("/dev/vda", "ext4")),
+])
+def test_the_mount_holding_a_folder_is_the_deepest(folder, mounted):
+    from bench.aside import mount_of
+
+    assert mount_of(Path(folder), MOUNTS) == mounted
+
+
+def test_ext4_has_a_journal_when_its_options_name_a_data_mode():
+    from bench import report
+    from bench.aside import has_journal, journal_less_ext4
+
+    assert has_journal("rw\nbarrier\ndata=ordered\n")
+    assert not has_journal("rw\nnojournal_checksum\nbarrier\n")
+    assert journal_less_ext4(Path("/proc")) is None  # not ext4 at all
+    assert report.file_system(None) == ""
+    assert report.file_system("/dev/vda").startswith(
+        "file system: /dev/vda is ext4 without a journal")
+
+
 def test_a_cold_build_starts_with_the_last_builds_folders_put_aside(tmp_path):
     from bench.suite import clean, prepare
 
