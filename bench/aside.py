@@ -68,7 +68,8 @@ def journal_less_ext4(folder: Path) -> str | None:
 
 def mount_of(folder: Path, mounts: str) -> tuple[str, str] | None:
     """(device, file system type) of the deepest mount in /proc/mounts text holding
-    `folder` (an absolute, resolved path)."""
+    `folder` (an absolute, resolved path); of two at one place, the later, which hides
+    the earlier."""
     best: tuple[int, str, str] | None = None
     for line in mounts.splitlines():
         fields = line.split()
@@ -76,7 +77,7 @@ def mount_of(folder: Path, mounts: str) -> tuple[str, str] | None:
             continue
         point = Path(_unescape(fields[1]))
         if (folder == point or point in folder.parents) and (
-                best is None or len(point.parts) > best[0]):
+                best is None or len(point.parts) >= best[0]):
             best = (len(point.parts), _unescape(fields[0]), fields[2])
     return None if best is None else best[1:]
 

@@ -232,6 +232,8 @@ MOUNTS = """/dev/vda / ext4 rw,relatime 0 0
 proc /proc proc rw,relatime 0 0
 tmpfs /tmp tmpfs rw,relatime 0 0
 /dev/vdb /tmp/with\\040space ext4 rw 0 0
+/dev/vdc /srv ext4 rw 0 0
+tmpfs /srv tmpfs rw 0 0
 """
 
 
@@ -241,6 +243,7 @@ tmpfs /tmp tmpfs rw,relatime 0 0
     ("/tmpfoo/bench", ("/dev/vda", "ext4")),  # a prefix of the text is not a parent
     ("/tmp/with space/x", ("/dev/vdb", "ext4")),
     ("/", ("/dev/vda", "ext4")),
+    ("/srv/x", ("tmpfs", "tmpfs")),  # mounted over /dev/vdc: the later mount is the one seen
 ])
 def test_the_mount_holding_a_folder_is_the_deepest(folder, mounted):
     from bench.aside import mount_of
