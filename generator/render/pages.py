@@ -114,9 +114,10 @@ def environment(job: PageJob) -> jinja2.Environment:
 
 
 def _compile_page_templates(env: jinja2.Environment) -> None:
-    """Compile what entity pages render with before the workers fork, so that they
-    inherit it rather than each compiling it again (a fifth of a second apiece). One that
-    does not compile is left to fail where a page uses it, as it did before."""
+    """Load what entity pages render with before the workers fork, so that they inherit
+    it rather than each loading it again (compiling, when it is not kept: see
+    `BuiltinBytecodeCache`). One that does not compile is left to fail where a page uses
+    it, as it did before."""
     partials = sorted((BUILTIN_TEMPLATES / "partials").glob("*.html"))
     for name in ("entity.html", "base.html", *(f"partials/{p.name}" for p in partials)):
         try:
