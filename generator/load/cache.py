@@ -17,21 +17,16 @@ warm build gives the very documents and problems a cold one does. The cache is k
 Playbill's version and the source of the code that parses, so a new parser never reads an
 old parse; an unreadable cache is simply empty. Entries unused for a few builds are dropped.
 
-The file is written with `marshal`, not `pickle`: it holds data only (strings, numbers,
-dicts, lists, tuples, bytes), so a cache restored from elsewhere (a CI cache) can at worst
-be wrong data that is thrown away, never code that runs.
+The file is written with `marshal` (see `generator.kept`): data only, never code.
 """
 
 from __future__ import annotations
 
 import hashlib
-import marshal
-import os
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator import __version__
+from generator import kept
 
 CACHE_FILE = "load.marshal"
 KEEP_BUILDS = 3  # entries unused this many builds in a row are dropped
@@ -48,10 +43,7 @@ def code_key() -> str:
     from generator.load import files
     from generator.model import document
 
-    digest = hashlib.blake2b(f"{__version__} {sys.version}".encode(), digest_size=16)
-    for module in (yaml12, files, document):
-        digest.update(Path(module.__file__).read_bytes())
-    return digest.hexdigest()
+    return kept.code_key(Path(module.__file__) for module in (yaml12, files, document))
 
 
 @dataclass
@@ -85,15 +77,12 @@ class LoadCache:
         """The cache saved in `folder`, or an empty one (none yet, another Playbill, or
         an unreadable file: a cache is never worth failing a build for)."""
         cache = cls(folder)
-        try:
-            saved = marshal.loads((folder / CACHE_FILE).read_bytes())
-            if saved["key"] == code_key():
-                generation, blobs, commits = saved["generation"], saved["blobs"], saved["commits"]
-                if isinstance(generation, int) and isinstance(blobs, dict) \
-                        and isinstance(commits, dict):
-                    cache.generation, cache.blobs, cache.commits = generation + 1, blobs, commits
-        except (OSError, EOFError, KeyError, TypeError, ValueError):
-            pass
+        saved = kept.read(folder / CACHE_FILE, code_key()) or {}
+        generation, blobs, commits = (saved.get(name) for name in ("generation", "blobs",
+                                                                   "commits"))
+        if isinstance(generation, int) and isinstance(blobs, dict) \
+                and isinstance(commits, dict):
+            cache.generation, cache.blobs, cache.commits = generation + 1, blobs, commits
         return cache
 
     def blob(self, digest: str) -> bytes | None:
@@ -131,15 +120,11 @@ class LoadCache:
         if self.folder is None or not self.changed:
             return
         oldest = self.generation - KEEP_BUILDS + 1
-        saved = {
-            "key": code_key(), "generation": self.generation,
+        kept.write(self.folder / CACHE_FILE, code_key(), {
+            "generation": self.generation,
             "blobs": {k: v for k, v in self.blobs.items() if v[0] >= oldest},
             "commits": {k: v for k, v in self.commits.items() if v[0] >= oldest},
-        }
-        self.folder.mkdir(parents=True, exist_ok=True)
-        scratch = self.folder / f"{CACHE_FILE}.{os.getpid()}.tmp"
-        scratch.write_bytes(marshal.dumps(saved))
-        os.replace(scratch, self.folder / CACHE_FILE)
+        })
         self.changed = False
 
     def _touch_blob(self, digest: str, entry: tuple[int, bytes]) -> None:
