@@ -10,12 +10,18 @@ problem at once; the first problem is always the one Backstage reports.
 
 Across documents refs compare case-insensitively: within one file the last document wins
 (as in Backstage), across files the first one does and the later one is an error.
+
+Checks depend on a document's data alone. A build hands in the digests of the documents
+an earlier one found without a problem (`known_valid`, see `build._validate`): those are
+not checked again, only made into entities, with their relations.
 """
 
 from __future__ import annotations
 
+import hashlib
+import marshal
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Collection, Sequence
 
 from generator.model.document import Document
 from generator.model.envelope import check_envelope
@@ -43,6 +49,8 @@ class ValidationResult:
 
     entities: list[Entity]
     problems: list[Problem]
+    #: The digests (`data_digest`) of the documents that have no problem of their own.
+    valid: set[bytes] = field(default_factory=set)
 
 
 @dataclass
@@ -56,21 +64,55 @@ class Checked:
     problems: list[Problem] = field(default_factory=list)
 
 
-def validate(documents: Sequence[Document], on_progress: OnProgress | None = None
-             ) -> ValidationResult:
-    """Validate documents given in load order; that order decides which duplicate wins."""
+def validate(documents: Sequence[Document], on_progress: OnProgress | None = None,
+             known_valid: Collection[bytes] | None = None) -> ValidationResult:
+    """Validate documents given in load order; that order decides which duplicate wins.
+    With `known_valid`, documents whose data has one of those digests are not checked
+    again, and the result's `valid` holds the digests of this catalog's valid documents."""
+    valid: set[bytes] = set()
+    trusted = 0
+
+    def check(document: Document) -> Checked:
+        nonlocal trusted
+        if known_valid is None:
+            return check_document(document)
+        digest = data_digest(document.data)
+        known = digest is not None and digest in known_valid
+        trusted += known
+        checked = check_document(document, trusted=known)
+        if digest is not None and checked.entity is not None and not checked.problems:
+            valid.add(digest)
+        return checked
+
     with collector_paused():
         if on_progress is None:
-            return keep_unique([check_document(document) for document in documents])
+            result = keep_unique([check(document) for document in documents])
+            result.valid = valid
+            return result
         checked = []
         for number, document in enumerate(documents, start=1):
-            checked.append(check_document(document))
+            checked.append(check(document))
             if number % STEP == 0 or number == len(documents):
                 on_progress(Step("validate", number, len(documents)))
         result = keep_unique(checked)
-    on_progress(Finished("validate", f"{len(result.entities):,} entities valid, "
-                                     f"{len(documents) - len(result.entities):,} documents not stored"))
+        result.valid = valid
+    summary = (f"{len(result.entities):,} entities valid, "
+               f"{len(documents) - len(result.entities):,} documents not stored")
+    if known_valid is not None:
+        summary += f"; {trusted:,} unchanged valid documents not checked again"
+    on_progress(Finished("validate", summary))
     return result
+
+
+def data_digest(data: Any) -> bytes | None:
+    """A digest of a document's data, or None when it holds something marshal cannot
+    write. Marshal's version 2 writes every value with its type and no back-references,
+    so equal data of equal types (1 and "1", 1 and 1.0 apart) always has the same digest;
+    JSON would give a key 1 and a key "1" the same one."""
+    try:
+        return hashlib.blake2b(marshal.dumps(data, 2), digest_size=20).digest()
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -91,8 +133,9 @@ class _Where:
         )
 
 
-def check_document(document: Document) -> Checked:
-    """Run one document through policies, kind validation and relation emission."""
+def check_document(document: Document, trusted: bool = False) -> Checked:
+    """Run one document through policies, kind validation and relation emission.
+    `trusted`: its data passed policies and kind validation in an earlier build."""
     data = document.data
     broken = check_envelope(data, document.positions, document.file)
     if broken:
@@ -103,14 +146,14 @@ def check_document(document: Document) -> Checked:
     spec = data.get("spec")
     orders = sort_order(spec) if isinstance(spec, dict) else {}
     processed = _processed(data, sorted_spec(spec, orders) if orders else spec)
-    problems = policy_problems(processed, where)
+    problems = [] if trusted else policy_problems(processed, where)
     if problems:
         return Checked(document, ref, None, problems)
     kind = kind_spec(data["kind"])
     if kind is None:
         return Checked(document, ref, Entity(ref, processed, document, known_kind=False),
                        [_unknown_kind(where, data["kind"])])
-    problems = kind_problems(processed, kind, where, orders)
+    problems = [] if trusted else kind_problems(processed, kind, where, orders)
     if problems:
         return Checked(document, ref, None, problems)
     relations, failures = emit_relations(kind, ref, processed["spec"], orders)

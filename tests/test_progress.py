@@ -132,7 +132,10 @@ def test_build_prints_plain_stage_lines_through_a_pipe(tmp_path):
     assert "sources: [1/1] Reading example" in cold.splitlines()
     assert "load: 39 documents from 1 source; reused 0 of 1 source (16 files parsed" in cold
     assert "load: 39 documents from 1 source; reused 1 of 1 source (0 files parsed" in warm
-    assert "validate: 39 entities valid, 0 documents not stored" in warm.splitlines()
+    assert ("validate: 39 entities valid, 0 documents not stored; 0 unchanged valid documents"
+            " not checked again") in cold.splitlines()
+    assert ("validate: 39 entities valid, 0 documents not stored; 39 unchanged valid "
+            "documents not checked again") in warm.splitlines()
 
 
 def test_build_draws_bars_on_a_terminal(tmp_path):
@@ -152,7 +155,8 @@ def test_build_draws_bars_on_a_terminal(tmp_path):
     assert lines[0] == f"sources  {FULL} 1/1 1 of 1 source ready"
     assert lines[1].startswith(f"load     {FULL} ")
     assert lines[1].endswith("reused 1 of 1 source (0 files parsed, 16 reused)")
-    assert lines[2] == f"validate {FULL} 39/39 39 entities valid, 0 documents not stored"
+    assert lines[2] == (f"validate {FULL} 39/39 39 entities valid, 0 documents not stored; "
+                        "39 unchanged valid documents not checked again")
 
 
 @pytest.mark.parametrize("done, total, bar", [
