@@ -54,19 +54,16 @@ from importlib import util as importlib_util
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
-from lunr.builder import Builder
-from lunr.index import Index
-from lunr.token_set import TokenSet
-
 from generator.model.catalog import Catalog
 from generator.model.entity import Entity
 from generator.model.problem import Problem, warning
 from generator.model.ref import RefError, split_ref
 from generator.search import reuse
+from generator.search.builder import build_index
 from generator.search.buckets import bucket_of, buckets_for, exact_keys, merge_buckets, split_terms
 from generator.search.layout import MANIFEST, MANIFEST_GLOBAL, SEARCH_DIR, part_script, script_json
 from generator.search.read import LoadedShard, find, read_index, read_manifest, read_part
-from generator.search.terms import FIELDS, index_term, prefix_of, query_words, term_of, words
+from generator.search.terms import FIELDS, prefix_of, query_words, term_of, words
 
 #: Besides the stage (`write_index`), what the tests and the benchmark read an index with.
 __all__ = [
@@ -260,19 +257,9 @@ def make_shard(site_dir: Path, key: str, rows: list[Row], bucket_bytes: int
 
 def build_shard(docs: list[dict[str, str]]) -> dict[str, Any]:
     """One lunr index over `docs`, whose refs are their positions, serialised."""
-    builder = Builder()
-    builder.pipeline.add(index_term)  # the search pipeline stays empty: see term_of
-    builder.ref("id")
-    builder.metadata_whitelist = []
-    for name, boost in FIELDS:
-        builder.field(name, boost=boost)
-    if not docs:  # an empty catalog: lunr's build divides by the number of documents
-        return Index({}, {}, TokenSet.from_list([]), [name for name, _ in FIELDS],
-                     builder.search_pipeline).serialize()
-    with _without_gc():  # lunr makes millions of small objects, and no cycles worth collecting
-        for number, doc in enumerate(docs):
-            builder.add({"id": str(number), **{k: words(v) for k, v in doc.items()}})
-        serialised = builder.build().serialize()
+    with _without_gc():  # many small dicts, and no cycles worth collecting
+        serialised = build_index([{k: words(v) for k, v in doc.items()} for doc in docs],
+                                 FIELDS)
     serialised["fieldVectors"] = [
         [ref, [0 if x == 0 else x for x in vector]]  # 0.0 -> 0
         for ref, vector in serialised["fieldVectors"]

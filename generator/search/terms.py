@@ -11,9 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from lunr.pipeline import Pipeline
 from lunr.stop_word_filter import WORDS as STOP_WORDS
-from lunr.token import Token
 
 #: Indexed fields and their boosts: a hit in the name or title matters most.
 FIELDS: tuple[tuple[str, int], ...] = (
@@ -57,25 +55,6 @@ def singular(word: str) -> str:
     if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
         return word[:-1]
     return word
-
-
-def index_term(token: Token, i: int | None = None, tokens: list | None = None) -> Token | None:
-    """`term_of` as a lunr pipeline step, remembered per word: catalogs repeat the same
-    words thousands of times, and normalising each occurrence dominated build time."""
-    try:
-        term = _TERMS[token.string]
-    except KeyError:
-        term = _TERMS[token.string] = term_of(token.string)
-    if term is None:
-        return None
-    token.string = term
-    return token
-
-
-_TERMS: dict[str, str | None] = {}
-
-
-Pipeline.register_function(index_term, "playbillIndexTerm")
 
 
 @dataclass(frozen=True)
