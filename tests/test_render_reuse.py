@@ -17,7 +17,7 @@ import pytest
 from generator import sources
 from generator.build import build_site, read_catalog
 from generator.render import RenderOptions
-from generator.render.reuse import MANIFEST, fingerprint
+from generator.render.reuse import MANIFEST, Manifest, fingerprint, read_manifest, write_manifest
 from generator.render.templates import entity_url
 from gitrepo import commit, make_repo
 
@@ -245,3 +245,19 @@ def test_fingerprints_tell_apart_every_field_of_every_dataclass():
     assert key(One(1)) != key(Two(1, "x"))
     assert key([One(1), Two(2, "b")]) != key([Two(2, "b"), One(1)])
     assert key(object()) is None  # no stable form: the page is always rendered
+
+
+def test_the_manifest_reads_back_as_written_one_line_a_page(tmp_path):
+    written = Manifest(
+        {"entity/default/component/b.html": "k2", "entity/default/component/café.html": "k1"},
+        {"entity/default/component/b.html": ["component:default/ä", "group:default/x"]},
+        {"entity/default/component/b.html": ["~everything", "component:default/ä"],
+         "entity/default/component/café.html": ["component:default/ä"]})
+    write_manifest(tmp_path, written)
+    text = (tmp_path / MANIFEST).read_text(encoding="utf-8")
+    assert read_manifest(tmp_path) == written
+    assert json.loads(text)["reads"] == {"entity/default/component/b.html": "1 0",
+                                         "entity/default/component/café.html": "0"}
+    assert '\n"entity/default/component/café.html": "k1"\n' in text
+    write_manifest(tmp_path, Manifest())
+    assert read_manifest(tmp_path) == Manifest()

@@ -138,16 +138,33 @@ def write_manifest(out_dir: Path, manifest: Manifest) -> None:
     """Sorted, so the same site always has the same manifest, one line per page. Each
     page's reads are numbers in one sorted list of refs, as most refs are read by many
     pages."""
-    data: dict[str, Any] = {"pages": dict(sorted(manifest.pages.items()))}
-    if manifest.asked:
-        data["asked"] = dict(sorted(manifest.asked.items()))
     refs = sorted({ref for read in manifest.reads.values() for ref in read})
     number = {ref: n for n, ref in enumerate(refs)}
-    data["refs"] = refs
-    data["reads"] = {path: " ".join(str(number[ref]) for ref in read)
-                     for path, read in sorted(manifest.reads.items())}
-    text = json.dumps(data, indent=0, sort_keys=False)
-    (out_dir / MANIFEST).write_text(text + "\n", encoding="utf-8")
+    reads = {path: " ".join(str(number[ref]) for ref in read)
+             for path, read in manifest.reads.items()}
+    parts = [("pages", _lines(manifest.pages)),
+             *([("asked", _lines(manifest.asked))] if manifest.asked else []),
+             ("refs", "[\n" + ",\n".join(_json(ref) for ref in refs) + "\n]"
+              if refs else "[]"),
+             ("reads", _lines(reads))]
+    text = "{\n" + ",\n".join(f'"{name}": {block}' for name, block in parts) + "\n}\n"
+    (out_dir / MANIFEST).write_text(text, encoding="utf-8")
+
+
+def _lines(mapping: dict[str, Any]) -> str:
+    """A JSON object with one sorted key a line (as `json.dumps(indent=0)` writes it, but
+    with orjson: the standard library's indenting encoder is pure Python)."""
+    if not mapping:
+        return "{}"
+    return "{\n" + ",\n".join(f"{_json(key)}: {_json(value)}"
+                               for key, value in sorted(mapping.items())) + "\n}"
+
+
+def _json(value: Any) -> str:
+    try:
+        return orjson.dumps(value).decode()
+    except orjson.JSONEncodeError:  # a lone surrogate: the standard library escapes it
+        return json.dumps(value)
 
 
 def reuse_file(old: Path, new: Path) -> bool:
