@@ -7,11 +7,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from generator.build import read_catalog
 from generator.cli import main
 from generator.config import SourcesConfig
+from generator.load import files
 from generator.load.cache import CACHE_FILE
 from generator.sources import fetch_sources
 from gitrepo import commit, file_url, make_repo, write_files
@@ -206,3 +208,43 @@ def test_validate_reads_without_leaving_a_cache_behind(tmp_path):
     output = run_cli(tmp_path, "validate", str(example))
     assert "load: 39 documents from 1 source\n" in output
     assert not (tmp_path / ".playbill").exists()
+
+
+def _parsing_processes(tmp_path: Path, monkeypatch) -> Path:
+    """Note the process of every parse in a file (forked workers inherit the patch)."""
+    log = tmp_path / "parsed-by.txt"
+    parse = files.parse_documents
+
+    def noting(text):
+        with log.open("a") as handle:
+            handle.write(f"{os.getpid()}\n")
+        return parse(text)
+
+    monkeypatch.setattr(files, "parse_documents", noting)
+    return log
+
+
+@pytest.mark.skipif(files._usable_cores() < 2, reason="parsing ahead needs two cores")
+def test_files_parsed_ahead_in_other_processes_give_the_same_catalog(tmp_path, monkeypatch):
+    config = sources_of(tmp_path)
+    monkeypatch.setattr(files, "AHEAD_MIN_FILES", 10 ** 6)  # never ahead
+    one_by_one, events = read(tmp_path / "one", config)
+    told = summary(events)
+    monkeypatch.setattr(files, "AHEAD_MIN_FILES", 1)
+    log = _parsing_processes(tmp_path, monkeypatch)
+    ahead, events = read(tmp_path / "ahead", config)
+    assert same(ahead, one_by_one)
+    assert summary(events) == told == ("9 documents from 5 sources; reused 0 of 5 sources "
+                                       "(9 files parsed, 0 reused)")
+    parsers = log.read_text().split()
+    assert len(parsers) >= 9 and str(os.getpid()) not in parsers
+    warm, events = read(tmp_path / "ahead", config)
+    assert same(warm, one_by_one)
+    assert "reused 5 of 5 sources (0 files parsed, 9 reused)" in summary(events)
+
+
+def test_too_few_files_are_parsed_in_this_process(tmp_path, monkeypatch):
+    config = sources_of(tmp_path)
+    log = _parsing_processes(tmp_path, monkeypatch)
+    read(tmp_path, config)
+    assert set(log.read_text().split()) == {str(os.getpid())}

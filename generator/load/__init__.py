@@ -115,13 +115,17 @@ class _Loader:
         for tree in self.trees:
             self._register(tree)
         while self.queue:
-            read = self.queue.popleft()
-            self.reads.append(read)
-            for target in read.files:
-                self._read_file(read, target)
-            if self.on_progress is not None:
-                done = len(self.reads)
-                self.on_progress(Step("load", done, done + len(self.queue)))
+            # A round at a time (the same order as one by one): the files its reads name
+            # are parsed ahead, in parallel, before they are read in order.
+            self._parse_ahead(list(self.queue))
+            for _ in range(len(self.queue)):
+                read = self.queue.popleft()
+                self.reads.append(read)
+                for target in read.files:
+                    self._read_file(read, target)
+                if self.on_progress is not None:
+                    done = len(self.reads)
+                    self.on_progress(Step("load", done, done + len(self.queue)))
         self._warn_dropped()
         return LoadResult(self.documents, self.problems, self.files.finish())
 
@@ -142,6 +146,16 @@ class _Loader:
                 file=tree.display_prefix or str(tree.root),
                 backstage="NotFoundError: the registered location has no file to read",
             ))
+
+    def _parse_ahead(self, reads: list[_Read]) -> None:
+        ahead = []
+        for read in reads:
+            for target in read.files:
+                path = target.path.resolve()
+                if path not in self.seen:
+                    rel = self._relpath(target.tree, path) if target.tree.pristine else None
+                    ahead.append((target.tree, path, rel, read.sniff))
+        self.files.parse_ahead(ahead)
 
     def _read_file(self, read: _Read, target: Target) -> None:
         path = target.path.resolve()
