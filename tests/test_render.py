@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 from pathlib import Path
 
 import jinja2
@@ -215,6 +216,29 @@ def test_the_same_catalog_gives_byte_identical_sites_with_or_without_a_pool(exam
     first = tree_bytes(tmp_path / "one")
     assert first == tree_bytes(tmp_path / "again")
     assert first == tree_bytes(tmp_path / "pool")
+
+
+def test_this_process_renders_chunks_beside_its_workers_once_its_own_work_is_done(
+        example, tmp_path, monkeypatch):
+    rendered_by = tmp_path / "rendered-by.txt"
+    render_chunk = pages.render_chunk_with
+    order: list[str] = []
+
+    def slowly(job, refs):
+        time.sleep(0.03)  # long enough that every process gets some chunks
+        with rendered_by.open("a") as log:  # forked workers append here too
+            log.write("".join(f"{os.getpid()} {ref}\n" for ref in refs))
+        return render_chunk(job, refs)
+
+    monkeypatch.setattr(pages, "render_chunk_with", slowly)
+    job = pages.PageJob(example, tmp_path / "site", None, False, 1,
+                        site_values(example, RenderOptions()), code="fingerprinted")
+    written = pages.write_entity_pages(job, 3, meanwhile=lambda: order.append("meanwhile"))
+    rows = [line.split() for line in rendered_by.read_text().splitlines()]
+    assert len({pid for pid, _ in rows}) == 3 and str(os.getpid()) in {pid for pid, _ in rows}
+    assert sorted(ref for _, ref in rows) == sorted(example.entities)  # each page once
+    assert list(written.keys) == [entity_url(ref) for ref in example.entities]  # in order
+    assert written.pages == len(example.entities) and order == ["meanwhile"]
 
 
 def test_render_workers_use_the_templates_their_parent_compiled(example, tmp_path, monkeypatch):

@@ -1,9 +1,10 @@
 """Writing pages: one HTML file per entity plus the site-wide pages.
 
-Entity pages are the bulk of a build, so big catalogs spread them over a process pool
-(forked, so workers share the parent's catalog and compiled templates without pickling
-them). Each worker renders whole chunks with its own copy of the Jinja environment; every
-page depends only on the catalog, so the bytes are the same whichever process writes them.
+Entity pages are the bulk of a build, so big catalogs spread them over processes: forked
+workers, which share the parent's catalog and compiled templates without pickling them,
+and the parent itself once the site-wide pages are written. Each takes whole chunks in
+turn and renders them with its own copy of the Jinja environment; every page depends only
+on the catalog, so the bytes are the same whichever process writes them.
 A page whose key (see `reuse` and `reads`) is the one in the previous site's manifest is
 linked from there instead.
 """
@@ -16,7 +17,7 @@ import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 from urllib.parse import unquote
 
 import jinja2
@@ -35,7 +36,11 @@ from generator.status.snapshot import Snapshot
 
 #: Below this many entities a pool costs more than it saves.
 POOL_THRESHOLD = 800
-CHUNKS_PER_WORKER = 8
+#: Pages are rendered in chunks of at most CHUNK_PAGES, at least CHUNKS_PER_PROCESS a
+#: process: small enough that processes finish together, big enough that taking one
+#: costs nothing next to rendering it.
+CHUNKS_PER_PROCESS = 8
+CHUNK_PAGES = 250
 
 
 @dataclass(frozen=True)
@@ -88,18 +93,29 @@ class Written:
         if asked:
             self.asked[url] = asked
 
-    def add(self, other: "Written") -> "Written":
-        return Written(self.pages + other.pages, self.downloads + other.downloads,
-                       self.problems + other.problems, self.reused + other.reused,
-                       {**self.keys, **other.keys},
-                       {**self.asked, **other.asked}, {**self.reads, **other.reads})
+    @classmethod
+    def merged(cls, parts: Iterable["Written"]) -> "Written":
+        """All of `parts`, in their order."""
+        total = cls()
+        for part in parts:
+            total.pages += part.pages
+            total.downloads += part.downloads
+            total.problems += part.problems
+            total.reused += part.reused
+            total.keys.update(part.keys)
+            total.asked.update(part.asked)
+            total.reads.update(part.reads)
+        return total
 
     @property
     def manifest(self) -> reuse.Manifest:
         return reuse.Manifest(self.keys, self.asked, self.reads)
 
 
-_JOB: PageJob | None = None  # set in the parent just before forking
+#: The job and its chunks, and the number of the next chunk to render: set in the parent
+#: just before forking, and so shared with the workers.
+_JOB: tuple[PageJob, list[list[str]]] | None = None
+_NEXT: Any = None
 _ENV: tuple[PageJob, jinja2.Environment] | None = None
 
 
@@ -128,10 +144,12 @@ def _compile_page_templates(env: jinja2.Environment) -> None:
 
 def write_entity_pages(job: PageJob, workers: int,
                        meanwhile: Callable[[], object] | None = None) -> Written:
-    """Render every entity page and API definition download, over `workers` processes.
+    """Render every entity page and API definition download, over `workers` processes:
+    this one and `workers - 1` forked ones.
 
-    `meanwhile` (the site-wide pages and exports) runs in this process while the workers
-    render, so its time hides behind theirs.
+    `meanwhile` (the site-wide pages and exports) runs in this process first, while the
+    forked ones render; then this one renders too, taking chunks as they do (`_claim`),
+    so that no core waits whichever is done first.
     """
     refs = list(job.catalog.entities)
     if workers > 1 and len(refs) > 1:
@@ -142,33 +160,57 @@ def write_entity_pages(job: PageJob, workers: int,
     # has frozen it already (model.values.settle), and then it stays frozen afterwards.
     thaw = gc.get_freeze_count() == 0
     gc.freeze()
-    if workers <= 1 or len(refs) < 2:
-        try:
+    try:
+        if workers <= 1 or len(refs) < 2:
             written = render_chunk_with(job, refs)
             if meanwhile is not None:
                 meanwhile()
-        finally:
-            if thaw:
-                gc.unfreeze()
-        return written
-    global _JOB
-    _JOB = job
-    try:
-        size = max(1, -(-len(refs) // (workers * CHUNKS_PER_WORKER)))
-        chunks = [refs[i:i + size] for i in range(0, len(refs), size)]
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            pending = pool.map_async(_render_chunk, chunks)
-            if meanwhile is not None:
-                meanwhile()
-            results = pending.get()
+            return written
+        return _render_shared(job, refs, workers, meanwhile)
     finally:
-        _JOB = None
         if thaw:
             gc.unfreeze()
-    total = Written()
-    for result in results:  # in chunk order, so problems keep the catalog's order
-        total = total.add(result)
-    return total
+
+
+def _render_shared(job: PageJob, refs: list[str], processes: int,
+                   meanwhile: Callable[[], object] | None) -> Written:
+    global _JOB, _NEXT
+    size = max(1, min(CHUNK_PAGES, -(-len(refs) // (processes * CHUNKS_PER_PROCESS))))
+    chunks = [refs[i:i + size] for i in range(0, len(refs), size)]
+    context = multiprocessing.get_context("fork")
+    _JOB, _NEXT = (job, chunks), context.Value("i", 0)
+    try:
+        with context.Pool(processes - 1) as pool:
+            pending = pool.map_async(_render_claimed, range(processes - 1))
+            if meanwhile is not None:
+                meanwhile()
+            done = _render_claimed(0)
+            done += [pair for batch in pending.get() for pair in batch]
+    finally:
+        _JOB = _NEXT = None
+    # In chunk order, so that problems keep the catalog's order.
+    return Written.merged(written for _, written in sorted(done, key=lambda pair: pair[0]))
+
+
+def _render_claimed(_: int) -> list[tuple[int, Written]]:
+    """Render chunks until none is left; each with its number."""
+    assert _JOB is not None, "worker started without a job"
+    job, chunks = _JOB
+    done = []
+    while (number := _claim(len(chunks))) is not None:
+        done.append((number, render_chunk_with(job, chunks[number])))
+    return done
+
+
+def _claim(count: int) -> int | None:
+    """The next chunk nobody has taken, from the counter all the processes share."""
+    assert _NEXT is not None
+    with _NEXT.get_lock():
+        number = _NEXT.value
+        if number >= count:
+            return None
+        _NEXT.value = number + 1
+    return number
 
 
 def worker_count(requested: int | None, entities: int) -> int:
@@ -178,11 +220,6 @@ def worker_count(requested: int | None, entities: int) -> int:
     if entities < POOL_THRESHOLD:
         return 1
     return max(1, min(os.cpu_count() or 1, 8))
-
-
-def _render_chunk(refs: list[str]) -> Written:
-    assert _JOB is not None, "worker started without a job"
-    return render_chunk_with(_JOB, refs)
 
 
 def render_chunk_with(job: PageJob, refs: list[str]) -> Written:
