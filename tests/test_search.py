@@ -18,6 +18,7 @@ from lunr.index import Index
 
 from generator import search, sources
 from generator.build import read_catalog
+from generator.search.layout import script_json
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `bench` lives beside `generator`
 
@@ -287,6 +288,17 @@ def test_text_cannot_end_the_script_early(tmp_path):
         assert "</script" not in (site / path).read_text(encoding="utf-8")
     (shard,) = search.read_index(site)
     assert shard.docs[0][2] == "Closes </script><script>alert(1)</script> early"
+
+
+@pytest.mark.parametrize("value", [
+    "a\x00b\x1f\x7f\n\r\t\b\f\"\\", "é✓🙂 İ ß", "\u2028\u2029", "lone \ud800 surrogate",
+    0.001, 1.5, 12.345, 100.0, 0.1 + 0.2, 9.999, 123456.789, 0, -1, True, None,
+    {"a": [1, 2.5, "x"], "b": {}}, [[], [0, 0.0]],
+])
+def test_scripts_hold_what_the_standard_json_writes(value):
+    expected = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    expected = expected.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    assert script_json(value) == expected
 
 
 @pytest.mark.parametrize("text, line", [

@@ -8,6 +8,8 @@ import json
 import re
 from typing import Any
 
+import orjson
+
 SEARCH_DIR = "search"
 MANIFEST = "manifest.js"
 MANIFEST_GLOBAL = "PLAYBILL_SEARCH"
@@ -36,6 +38,12 @@ def part_data(text: str, key: str) -> Any | None:
 
 
 def script_json(data: Any) -> str:
-    """Compact, key-order-stable JSON; `</` escaped so a script can never be closed early."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    """Compact, key-order-stable JSON; `</` escaped so a script can never be closed early.
+    orjson writes what `json.dumps(ensure_ascii=False, separators=(",", ":"))` writes for
+    the index's strings, integers and 3-decimal floats, several times faster (the stage
+    measures every term this way); what it refuses (a lone surrogate) goes through json."""
+    try:
+        text = orjson.dumps(data).decode()
+    except orjson.JSONEncodeError:
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     return text.replace("</", "<\\/").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")

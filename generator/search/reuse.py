@@ -22,6 +22,7 @@ from typing import Any, Sequence
 import lunr
 
 from generator import __version__
+from generator.jsontext import compact
 from generator.render.output import MARKER
 from generator.render.reuse import reuse_file
 
@@ -50,8 +51,7 @@ def input_digest(key: str, rows: Sequence[Any]) -> str:
     digest = hashlib.sha256(f"{__version__}\0{lunr.__VERSION__}\0{key}\0".encode())
     for path in sorted(_CODE.glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    digest.update(json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode(
-        "utf-8", "surrogatepass"))
+    digest.update(compact(rows))
     return digest.hexdigest()
 
 
