@@ -6,9 +6,11 @@ Exit codes are the same for every command that reads a catalog: 0 clean, 1 probl
 
 from __future__ import annotations
 
-import gc
+import atexit
+import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -33,13 +35,29 @@ def main() -> None:
 
 def run(args: list[str] | None = None) -> None:
     """The `playbill` program (pyproject.toml's entry point, `python -m generator`): `main`,
-    then an exit without Python's last garbage collection. That collection sweeps every
-    object the command made although all are freed anyway, half a second after a build
-    of 10,000 entities; frozen objects are left out of it (atexit handlers still run)."""
+    then an exit that skips tearing Python down object by object (`_leave`)."""
     try:
         main(args, prog_name="playbill")
-    finally:
-        gc.freeze()
+    except SystemExit as stop:
+        _leave(stop.code)
+    _leave(0)
+
+
+def _leave(code: object) -> NoReturn:
+    """Exit with `code` as Python would, without freeing every object and module first:
+    that took 0.09 s after a warm build of 10,000 entities, and the system takes a
+    process's memory back at once. The atexit handlers still run, and the output is
+    flushed."""
+    if code is not None and not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing more can be said
+            pass
+    os._exit(code or 0)
 
 
 def catalog_options(command):

@@ -139,9 +139,8 @@ def write_manifest(out_dir: Path, manifest: Manifest) -> None:
     page's reads are numbers in one sorted list of refs, as most refs are read by many
     pages."""
     refs = sorted({ref for read in manifest.reads.values() for ref in read})
-    number = {ref: n for n, ref in enumerate(refs)}
-    reads = {path: " ".join(str(number[ref]) for ref in read)
-             for path, read in manifest.reads.items()}
+    number = {ref: str(n) for n, ref in enumerate(refs)}.__getitem__
+    reads = {path: " ".join(map(number, read)) for path, read in manifest.reads.items()}
     parts = [("pages", _lines(manifest.pages)),
              *([("asked", _lines(manifest.asked))] if manifest.asked else []),
              ("refs", "[\n" + ",\n".join(_json(ref) for ref in refs) + "\n]"
