@@ -14,6 +14,7 @@ the report then shows that stage as not measured.
 
 from __future__ import annotations
 
+import atexit
 import functools
 import importlib
 import json
@@ -94,24 +95,29 @@ def run(timings_file: Path, args: list[str]) -> int:
 
     imported = time.perf_counter() - started, cpu_seconds() - cpu
 
+    def write_timings() -> None:
+        timings = {
+            "wall": clock.wall,
+            "cpu": clock.cpu,
+            "import_seconds": imported[0],
+            "import_cpu": imported[1],
+            "in_process_seconds": time.perf_counter() - started,
+            "in_process_cpu": cpu_seconds() - cpu,
+            "missing": missing,
+            "peak_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+            "worker_peak_rss_kib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+        }
+        timings_file.write_text(json.dumps(timings, indent=1), encoding="utf-8")
+
+    # The playbill program ends the process itself, once its atexit handlers have run.
+    atexit.register(write_timings)
     try:
         playbill(["build", *args])  # as the `playbill` program, whose exit is part of it
         code = 0
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 1
-    timings = {
-        "exit": code,
-        "wall": clock.wall,
-        "cpu": clock.cpu,
-        "import_seconds": imported[0],
-        "import_cpu": imported[1],
-        "in_process_seconds": time.perf_counter() - started,
-        "in_process_cpu": cpu_seconds() - cpu,
-        "missing": missing,
-        "peak_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-        "worker_peak_rss_kib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
-    }
-    timings_file.write_text(json.dumps(timings, indent=1), encoding="utf-8")
+    atexit.unregister(write_timings)
+    write_timings()
     return code
 
 
