@@ -15,13 +15,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import resource
 import subprocess
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import IO, Callable, Sequence
 
 from bench.aside import SetAside
 
@@ -53,22 +52,42 @@ class Measured:
 
 def measure(command: Sequence[str], cwd: Path, env: dict[str, str] | None = None) -> Measured:
     """Run `command` in `cwd` to its end, sampling its process tree's memory meanwhile."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, env=env, text=True,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     sampler = _Sampler(process.pid)
     sampler.start()
-    stdout, stderr = process.communicate()
+    outputs = [_Drain(process.stdout), _Drain(process.stderr)]
+    # wait4 gives this command's own usage: RUSAGE_CHILDREN's ru_maxrss is the largest of
+    # every child so far, so a command measured after Hugo took Hugo's peak as its own.
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    stdout, stderr = (drain.text() for drain in outputs)
     seconds = time.perf_counter() - started
     sampler.stop()
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    system = after.ru_stime - before.ru_stime
-    cpu = after.ru_utime - before.ru_utime + system
-    # ru_maxrss (KiB on Linux) is the largest single process that has ended so far.
-    single_peak = after.ru_maxrss * 1024
+    cpu = usage.ru_utime + usage.ru_stime
+    # ru_maxrss (KiB on Linux): the largest single process of the command's tree.
+    single_peak = usage.ru_maxrss * 1024
     return Measured(process.returncode, seconds, cpu, max(sampler.peak, single_peak),
-                    stdout, stderr, max(sampler.peak_shared_once, single_peak), system)
+                    stdout, stderr, max(sampler.peak_shared_once, single_peak),
+                    usage.ru_stime)
+
+
+class _Drain(threading.Thread):
+    """Reads a pipe to its end, so that a command writing much never blocks on it."""
+
+    def __init__(self, pipe: IO[str]) -> None:
+        super().__init__(daemon=True)
+        self.pipe, self.chunks = pipe, []
+        self.start()
+
+    def run(self) -> None:
+        with self.pipe:
+            self.chunks = [self.pipe.read()]
+
+    def text(self) -> str:
+        self.join()
+        return "".join(self.chunks)
 
 
 class _Sampler(threading.Thread):
