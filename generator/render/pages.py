@@ -148,7 +148,7 @@ def write_entity_pages(job: PageJob, workers: int,
     this one and `workers - 1` forked ones.
 
     `meanwhile` (the site-wide pages and exports) runs in this process first, while the
-    forked ones render; then this one renders too, taking chunks as they do (`_claim`),
+    forked ones render; then this one renders too, taking chunks as they do (`_render_next`),
     so that no core waits whichever is done first.
     """
     refs = list(job.catalog.entities)
@@ -181,25 +181,25 @@ def _render_shared(job: PageJob, refs: list[str], processes: int,
     _JOB, _NEXT = (job, chunks), context.Value("i", 0)
     try:
         with context.Pool(processes - 1) as pool:
-            pending = pool.map_async(_render_claimed, range(processes - 1))
+            # A task per chunk, so that each chunk's result comes back as soon as it is
+            # done, not all at the end; a task finding every chunk taken returns None.
+            pending = pool.map_async(_render_next, range(len(chunks)), chunksize=1)
             if meanwhile is not None:
                 meanwhile()
-            done = _render_claimed(0)
-            done += [pair for batch in pending.get() for pair in batch]
+            done = list(iter(lambda: _render_next(0), None))
+            done += [pair for pair in pending.get() if pair is not None]
     finally:
         _JOB = _NEXT = None
     # In chunk order, so that problems keep the catalog's order.
     return Written.merged(written for _, written in sorted(done, key=lambda pair: pair[0]))
 
 
-def _render_claimed(_: int) -> list[tuple[int, Written]]:
-    """Render chunks until none is left; each with its number."""
+def _render_next(_: int) -> tuple[int, Written] | None:
+    """Render the next chunk nobody has taken, with its number; None when none is left."""
     assert _JOB is not None, "worker started without a job"
     job, chunks = _JOB
-    done = []
-    while (number := _claim(len(chunks))) is not None:
-        done.append((number, render_chunk_with(job, chunks[number])))
-    return done
+    number = _claim(len(chunks))
+    return None if number is None else (number, render_chunk_with(job, chunks[number]))
 
 
 def _claim(count: int) -> int | None:
