@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from generator.graph import build_graph
 from generator.model import Document, Entity, LocationRef, Positions, Problem, Severity
 from generator.model.catalog import Catalog, ref_key
-from generator.model.ref import EntityRef, parse_ref, ref_text
+from generator.model.ref import EntityRef, RefError, parse_ref, ref_text
 from generator.model.relations import Relation
 from generator.model.source import SourceTree
 from generator.render.exports import graph_dict
@@ -216,3 +217,19 @@ def test_ref_key():
     assert ref_key(EntityRef("Group", "Ops", "Team-A")) == "group:ops/team-a"
     assert ref_key("group:team-a") == "group:default/team-a"
     assert ref_text("Group", "Ops", "Team-A") == str(EntityRef("Group", "Ops", "Team-A"))
+
+
+def test_ref_key_takes_a_key_as_it_is_and_parses_anything_else():
+    """Its shortcut for a string that is already a key must give what parsing gives."""
+    def parsed(text: str) -> str:
+        try:
+            return str(parse_ref(text))
+        except RefError:
+            return text.lower()
+
+    pieces = ["", "a", "B", ":", "/", "x:y", "é", "İ", "-", "a/b", ":/", "//"]
+    texts = {"".join(combo) for n in range(1, 5) for combo in itertools.product(pieces, repeat=n)}
+    texts |= {"component:default/svc-1", "api:ns/a:b/c", "a/b:c", "k:n//x", "k::n/x", "ǅ:a/b"}
+    assert [t for t in sorted(texts) if ref_key(t) != parsed(t)] == []
+    assert ref_key("component:default/svc-1") == "component:default/svc-1"
+    assert ref_key("Component:svc-1") == "component:default/svc-1"

@@ -27,6 +27,13 @@ def ref_key(ref: RefLike) -> str:
     """The graph's node key for `ref`; an unparsable string gives a key nothing matches."""
     if isinstance(ref, EntityRef):
         return str(ref)
+    if type(ref) is str:
+        # Already a key (`kind:namespace/name`, lower case), as most refs asked about
+        # are: parsing it would give it back, at ten times the cost.
+        colon = ref.find(":")
+        slash = ref.find("/", colon + 2) if colon > 0 else -1
+        if 0 < slash < len(ref) - 1 and ref.find("/", 0, colon) == -1 and ref == ref.lower():
+            return ref
     try:
         return str(parse_ref(ref))
     except RefError:
