@@ -228,15 +228,18 @@ def render_chunk_with(job: PageJob, refs: list[str]) -> Written:
     _FOLDERS.clear()  # another build may have used (and removed) the same folders
     shared = entity_site(job.site)  # the same for every page but its docs link: hashed once
     code = f"{job.code}\0{reuse.fingerprint('', shared)}" if job.code else ""
+    out = str(job.out_dir)  # paths as text: a pathlib join a page cost more than its link
     written = Written()
     for ref in refs:
         entity = job.catalog.entities[ref]
         url = entity_url(ref)
-        target = page_file(job.out_dir, url)
-        if target is None:
+        rel = site_file(url)
+        if rel is None:
             written.problems.append(_bad_path(entity))
             continue
-        page = _Page(entity, url, target, _definition_file(job.out_dir, entity),
+        download = _definition_file(out, entity)
+        page = _Page(entity, url, rel, f"{out}/{rel}", download,
+                     download and f"{out}/{download}",
                      _docs_link(job.site, str(entity.ref)),
                      kubernetes.entity_view(job.status, entity))
         given = _given(code, job, page) if code else None
@@ -248,12 +251,15 @@ def render_chunk_with(job: PageJob, refs: list[str]) -> Written:
 
 @dataclass(frozen=True)
 class _Page:
-    """One entity page: where it goes, and what it is given besides the catalog."""
+    """One entity page: where it goes (from the site root, and in this build's folder),
+    its API download (likewise), and what it is given besides the catalog."""
 
     entity: Entity
     url: str
-    target: Path
-    download: Path | None
+    rel: str
+    target: str
+    download_rel: str | None
+    download: str | None
     docs: dict[str, str]
     kubernetes: Any
 
@@ -273,7 +279,7 @@ def _reuse(job: PageJob, page: _Page, given: str, written: Written) -> bool:
     asked = job.manifest.asked.get(page.url, [])
     answers = environment(job).globals["has_page"].answers(asked)
     key = reuse.with_answers(page_key(given, read, _digests(job)), answers)
-    if not _reused(job, key, page.url, page.target, page.download):
+    if not _reused(job, key, page):
         return False
     written.record(page.url, key, read, asked, reused=True)
     return True
@@ -328,44 +334,43 @@ def _docs_link(site: dict[str, Any], ref: str | None) -> dict[str, str]:
     return {ref: docs[ref]} if ref in docs else {}
 
 
-def _reused(job: PageJob, key: str, url: str, target: Path,
-            download: Path | None) -> bool:
+def _reused(job: PageJob, key: str, page: _Page) -> bool:
     """Link the page (and its API download) from the previous site when its fingerprint
     is the one the previous site recorded for it."""
-    if job.previous is None or job.manifest.pages.get(url) != key:
+    if job.previous is None or job.manifest.pages.get(page.url) != key:
         return False
-    old_page = page_file(job.previous, url)  # the URL is percent-encoded, the file not
-    _make_folder(target.parent)
-    if old_page is None or not reuse.reuse_file(old_page, target):
+    previous = str(job.previous)
+    _make_folder(os.path.dirname(page.target))
+    if not reuse.reuse_file(f"{previous}/{page.rel}", page.target):
         return False
-    if download is None:
+    if page.download is None:
         return True
-    old = job.previous / download.relative_to(job.out_dir)
-    if reuse.reuse_file(old, download):
+    if reuse.reuse_file(f"{previous}/{page.download_rel}", page.download):
         return True
-    target.unlink()  # the page stays, but is rendered again with its download
+    os.unlink(page.target)  # the page stays, but is rendered again with its download
     return False
 
 
 #: Folders this process made in the current chunk: a page's folder is shared by thousands.
-_FOLDERS: set[Path] = set()
+_FOLDERS: set[str] = set()
 
 
-def _make_folder(folder: Path) -> None:
+def _make_folder(folder: str) -> None:
     if folder not in _FOLDERS:
-        folder.mkdir(parents=True, exist_ok=True)
+        os.makedirs(folder, exist_ok=True)
         _FOLDERS.add(folder)
 
 
-def write_page(template: jinja2.Template, target: Path, context: dict[str, Any]) -> None:
-    _make_folder(target.parent)
+def write_page(template: jinja2.Template, target: Path | str, context: dict[str, Any]
+               ) -> None:
+    _make_folder(os.path.dirname(target))
     write_file(target, template.render(context).encode("utf-8"))
 
 
 _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
 
 
-def write_file(target: Path, data: bytes) -> None:
+def write_file(target: Path | str, data: bytes) -> None:
     """`target.write_bytes(data)` in three system calls (open, write, close) where Python's
     buffered file adds three more (fstat, ioctl, lseek): a build writes a file per page."""
     fd = os.open(target, _NEW_FILE, 0o666)
@@ -387,33 +392,42 @@ def page_context(path: str, title: str, site: dict[str, Any], extra: dict[str, A
 def page_file(out_dir: Path, url: str) -> Path | None:
     """The file a site-root-relative URL is written to, or None if it would leave its
     folder (a name that decodes to `..` or contains `/`)."""
+    rel = site_file(url)
+    return out_dir / rel if rel is not None else None
+
+
+def site_file(url: str) -> str | None:
+    """`page_file` from the site root, as text."""
     folder, slash, name = url.rpartition("/")
-    base = _folder_file(out_dir, folder) if slash else out_dir
+    base = _site_folder(folder) if slash else ""
     name = unquote(name)
-    return base / name if base is not None and _plain(name) else None
+    if base is None or not _plain(name):
+        return None
+    return f"{base}/{name}" if base else name
 
 
 @lru_cache(maxsize=4096)
-def _folder_file(out_dir: Path, url: str) -> Path | None:
-    # Thousands of pages share a folder: pathlib joins its parts once, not per page.
+def _site_folder(url: str) -> str | None:
+    # Thousands of pages share a folder: its parts are decoded and checked once.
     parts = [unquote(part) for part in url.split("/")]
-    return out_dir.joinpath(*parts) if all(map(_plain, parts)) else None
+    return "/".join(parts) if all(map(_plain, parts)) else None
 
 
 def _plain(part: str) -> bool:
     return part not in ("", ".", "..") and "/" not in part and "\\" not in part
 
 
-def _definition_file(out_dir: Path, entity: Entity) -> Path | None:
-    """Where an API's raw definition goes beside its page, for download (its folder
-    made); None when there is none. The page links it as `context.definition_url`."""
+def _definition_file(out: str, entity: Entity) -> str | None:
+    """Where an API's raw definition goes beside its page, for download, from the site
+    root (its folder in `out` made); None when there is none. The page links it as
+    `context.definition_url`."""
     view = apis.describe(entity, deferred=True)
     if view is None or not view.raw:
         return None
-    target = page_file(out_dir, definition_url(entity.namespace, view.download_name))
-    if target is not None:
-        _make_folder(target.parent)
-    return target
+    rel = site_file(definition_url(entity.namespace, view.download_name))
+    if rel is not None:
+        _make_folder(os.path.dirname(f"{out}/{rel}"))
+    return rel
 
 
 def _bad_path(entity: Entity) -> Problem:
