@@ -4,8 +4,10 @@ built from real files in a real Git repository in tmp_path."""
 from __future__ import annotations
 
 import html
+import itertools
 import re
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -14,7 +16,7 @@ from generator.model.scm import RepoWeb
 from generator.model.source import SourceTree
 from generator.render import RenderOptions, render_site
 from generator.render.scaffolded import scaffold_index
-from generator.render.templates import entity_url
+from generator.render.templates import _segment, entity_url
 from generator.scaffold.template import SOURCE_TEMPLATE, SOURCE_TEMPLATE_COMMIT
 from generator.scaffold.workflows import MAX_INPUTS
 from gitrepo import commit, make_repo
@@ -249,3 +251,11 @@ def test_github_enterprise_sources_name_their_host(history, tmp_path):
     assert 'href="https://ghe.example.com/acme/portal/actions/workflows/scaffold-svc.yml"' in run
     assert code_blocks(run)[0].startswith(
         "gh workflow run scaffold-svc.yml --repo ghe.example.com/acme/portal -f ")
+
+
+def test_url_segments_are_what_quote_makes_of_them():
+    """`_segment`'s shortcut for plain names must give what percent-encoding gives."""
+    chars = ["a", "Z", "0", "_", ".", "-", "~", " ", "/", "%", "é", "\n", "+", ":", "İ", "?"]
+    texts = ["".join(combo) for n in range(4) for combo in itertools.product(chars, repeat=n)]
+    assert [t for t in texts if _segment(t) != quote(t, safe="")] == []
+    assert entity_url("component:default/a b") == "entity/default/component/a%20b.html"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 from types import BuiltinFunctionType, FunctionType, MethodType
@@ -394,4 +395,10 @@ def _parts(ref: Any) -> tuple[str, str, str]:
 def _segment(text: str) -> str:
     """One path segment for an href. Validated names only hold letters, digits and `-_.`,
     so this is the file name itself; anything else is percent-encoded rather than trusted."""
+    if _UNRESERVED.fullmatch(text):
+        return text  # what quote() would return, at a tenth of its cost
     return quote(text, safe="")
+
+
+#: What quote() never encodes: ASCII letters and digits and `_.-~`.
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]+")
