@@ -218,11 +218,10 @@ def test_the_same_catalog_gives_byte_identical_sites_with_or_without_a_pool(exam
     assert first == tree_bytes(tmp_path / "pool")
 
 
-def test_this_process_renders_chunks_beside_its_workers_once_its_own_work_is_done(
+def test_a_worker_writes_the_site_wide_pages_while_every_process_renders_chunks(
         example, tmp_path, monkeypatch):
     rendered_by = tmp_path / "rendered-by.txt"
     render_chunk = pages.render_chunk_with
-    order: list[str] = []
 
     def slowly(job, refs):
         time.sleep(0.03)  # long enough that every process gets some chunks
@@ -233,12 +232,16 @@ def test_this_process_renders_chunks_beside_its_workers_once_its_own_work_is_don
     monkeypatch.setattr(pages, "render_chunk_with", slowly)
     job = pages.PageJob(example, tmp_path / "site", None, False, 1,
                         site_values(example, RenderOptions()), code="fingerprinted")
-    written = pages.write_entity_pages(job, 3, meanwhile=lambda: order.append("meanwhile"))
+    written, ran_in = pages.write_entity_pages(job, 3, meanwhile=os.getpid)
     rows = [line.split() for line in rendered_by.read_text().splitlines()]
-    assert len({pid for pid, _ in rows}) == 3 and str(os.getpid()) in {pid for pid, _ in rows}
+    renderers = {int(pid) for pid, _ in rows}
+    assert len(renderers) == 3 and os.getpid() in renderers
+    assert ran_in in renderers and ran_in != os.getpid()  # a worker, then chunks
     assert sorted(ref for _, ref in rows) == sorted(example.entities)  # each page once
     assert list(written.keys) == [entity_url(ref) for ref in example.entities]  # in order
-    assert written.pages == len(example.entities) and order == ["meanwhile"]
+    assert written.pages == len(example.entities)
+    alone, ran_here = pages.write_entity_pages(job, 1, meanwhile=os.getpid)
+    assert ran_here == os.getpid() and alone.keys == written.keys
 
 
 def test_render_workers_use_the_templates_their_parent_compiled(example, tmp_path, monkeypatch):

@@ -74,15 +74,14 @@ def render_site(catalog: Catalog, out_dir: Path, options: RenderOptions = Render
     out_dir.mkdir(parents=True, exist_ok=True)
     job = page_job(catalog, out_dir, options, status, previous)
     workers = pages.worker_count(options.workers, len(catalog.entities))
-    counts: dict[str, int] = {}
 
-    def site_wide() -> None:
+    def site_wide() -> dict[str, int]:
         rows = exports.table_rows(catalog)  # the catalog page's filters and its data file
-        counts["pages"] = _write_site_pages(catalog, job, options, rows)
-        counts["assets"] = copy_assets(out_dir, options.templates)
-        counts["data"] = len(exports.write_exports(catalog, out_dir, rows))
+        return {"pages": _write_site_pages(catalog, job, options, rows),
+                "assets": copy_assets(out_dir, options.templates),
+                "data": len(exports.write_exports(catalog, out_dir, rows))}
 
-    written = pages.write_entity_pages(job, workers, meanwhile=site_wide)
+    written, counts = pages.write_entity_pages(job, workers, meanwhile=site_wide)
     reuse.write_manifest(out_dir, written.manifest)
     return RenderResult(
         pages=written.pages + counts["pages"],

@@ -17,7 +17,7 @@ import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, TypeVar
 from urllib.parse import unquote
 
 import jinja2
@@ -30,9 +30,11 @@ from generator.render.context import entity_context
 from generator.render.reads import Digests, ReadLog, Recorded, page_key
 from generator.render.scaffolded import ScaffoldIndex, scaffold_index
 from generator.render.templates import (
-    BUILTIN_TEMPLATES, definition_url, entity_url, make_environment,
+    definition_url, entity_url, make_environment,
 )
 from generator.status.snapshot import Snapshot
+
+T = TypeVar("T")
 
 #: Below this many entities a pool costs more than it saves.
 POOL_THRESHOLD = 800
@@ -116,6 +118,8 @@ class Written:
 #: just before forking, and so shared with the workers.
 _JOB: tuple[PageJob, list[list[str]]] | None = None
 _NEXT: Any = None
+#: What a worker runs before taking chunks (see `write_entity_pages`).
+_MEANWHILE: Callable[[], Any] | None = None
 _ENV: tuple[PageJob, jinja2.Environment] | None = None
 
 
@@ -130,12 +134,11 @@ def environment(job: PageJob) -> jinja2.Environment:
 
 
 def _compile_page_templates(env: jinja2.Environment) -> None:
-    """Load what entity pages render with before the workers fork, so that they inherit
-    it rather than each loading it again (compiling, when it is not kept: see
-    `BuiltinBytecodeCache`). One that does not compile is left to fail where a page uses
-    it, as it did before."""
-    partials = sorted((BUILTIN_TEMPLATES / "partials").glob("*.html"))
-    for name in ("entity.html", "base.html", *(f"partials/{p.name}" for p in partials)):
+    """Load every page template (entity and site-wide pages, partials, ours and the
+    user's) before the workers fork, so that they inherit them rather than each loading
+    them again (compiling, when one is not kept: see `BuiltinBytecodeCache`). One that
+    does not compile is left to fail where a page uses it, as it did before."""
+    for name in env.list_templates(filter_func=lambda name: name.endswith(".html")):
         try:
             env.get_template(name)
         except jinja2.TemplateError:
@@ -143,13 +146,15 @@ def _compile_page_templates(env: jinja2.Environment) -> None:
 
 
 def write_entity_pages(job: PageJob, workers: int,
-                       meanwhile: Callable[[], object] | None = None) -> Written:
+                       meanwhile: Callable[[], T] | None = None) -> tuple[Written, T | None]:
     """Render every entity page and API definition download, over `workers` processes:
-    this one and `workers - 1` forked ones.
+    this one and `workers - 1` forked ones; and run `meanwhile` (the site-wide pages and
+    exports), returning what it returns.
 
-    `meanwhile` (the site-wide pages and exports) runs in this process first, while the
-    forked ones render; then this one renders too, taking chunks as they do (`_render_next`),
-    so that no core waits whichever is done first.
+    With workers, `meanwhile` runs in one of them, first, while this process renders
+    pages without waiting for it: the pages are what is left for whoever is free, so no
+    core waits whichever is done first. This process renders rather than a worker
+    because it owns its memory, where a forked worker copies every page of it it writes to.
     """
     refs = list(job.catalog.entities)
     if workers > 1 and len(refs) > 1:
@@ -163,9 +168,7 @@ def write_entity_pages(job: PageJob, workers: int,
     try:
         if workers <= 1 or len(refs) < 2:
             written = render_chunk_with(job, refs)
-            if meanwhile is not None:
-                meanwhile()
-            return written
+            return written, (meanwhile() if meanwhile is not None else None)
         return _render_shared(job, refs, workers, meanwhile)
     finally:
         if thaw:
@@ -173,25 +176,30 @@ def write_entity_pages(job: PageJob, workers: int,
 
 
 def _render_shared(job: PageJob, refs: list[str], processes: int,
-                   meanwhile: Callable[[], object] | None) -> Written:
-    global _JOB, _NEXT
+                   meanwhile: Callable[[], T] | None) -> tuple[Written, T | None]:
+    global _JOB, _NEXT, _MEANWHILE
     size = max(1, min(CHUNK_PAGES, -(-len(refs) // (processes * CHUNKS_PER_PROCESS))))
     chunks = [refs[i:i + size] for i in range(0, len(refs), size)]
     context = multiprocessing.get_context("fork")
-    _JOB, _NEXT = (job, chunks), context.Value("i", 0)
+    _JOB, _NEXT, _MEANWHILE = (job, chunks), context.Value("i", 0), meanwhile
     try:
         with context.Pool(processes - 1) as pool:
+            aside = pool.apply_async(_run_meanwhile)  # the first task a worker takes
             # A task per chunk, so that each chunk's result comes back as soon as it is
             # done, not all at the end; a task finding every chunk taken returns None.
             pending = pool.map_async(_render_next, range(len(chunks)), chunksize=1)
-            if meanwhile is not None:
-                meanwhile()
             done = list(iter(lambda: _render_next(0), None))
             done += [pair for pair in pending.get() if pair is not None]
+            result = aside.get()
     finally:
-        _JOB = _NEXT = None
+        _JOB = _NEXT = _MEANWHILE = None
     # In chunk order, so that problems keep the catalog's order.
-    return Written.merged(written for _, written in sorted(done, key=lambda pair: pair[0]))
+    written = Written.merged(part for _, part in sorted(done, key=lambda pair: pair[0]))
+    return written, result
+
+
+def _run_meanwhile() -> Any:
+    return _MEANWHILE() if _MEANWHILE is not None else None
 
 
 def _render_next(_: int) -> tuple[int, Written] | None:
