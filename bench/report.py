@@ -39,8 +39,10 @@ def table(results: Results) -> str:
     builds = [b for b in (cold, warm) if b is not None]
     header = f"{'':<22}" + "".join(f"{b.label + ' s':>10}{'cpu s':>9}" for b in builds)
     lines = [header, "-" * len(header)]
+    beside = {stage for b in builds for stage in b.beside}
     for stage in STAGES:
-        lines.append(f"{stage:<22}" + "".join(_pair(b.stages[stage]) for b in builds))
+        name = f"{stage} *" if stage in beside else stage
+        lines.append(f"{name:<22}" + "".join(_pair(b.stages[stage]) for b in builds))
     lines.append(f"{'start-up, imports':<22}" + "".join(_pair(b.start_up) for b in builds))
     lines.append(f"{'other':<22}" + "".join(_pair(b.other) for b in builds))
     lines.append("-" * len(header))
@@ -61,6 +63,8 @@ def table(results: Results) -> str:
     }
     for name, cell in rows.items():
         lines.append(f"{name:<22}" + "".join(cell(b) for b in builds))
+    if beside:
+        lines.append("* ran in a render worker while pages rendered: within render's seconds")
     for b in builds:
         if b.missing:
             lines.append(f"{b.label}: not measured (hook gone): {', '.join(b.missing)}")

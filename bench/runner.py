@@ -18,6 +18,7 @@ import atexit
 import functools
 import importlib
 import json
+import os
 import resource
 import sys
 import time
@@ -41,12 +42,19 @@ STAGES = tuple(dict.fromkeys(stage for _, _, stage in HOOKS))
 
 class Clock:
     """Wall and CPU seconds per stage, each exclusive of the timed calls nested in it.
-    CPU seconds include the worker processes a stage started and waited for."""
+    CPU seconds include the worker processes a stage started and waited for.
 
-    def __init__(self) -> None:
+    A stage timed in a forked worker (the search index is written by a render worker,
+    while pages render) is written to `beside_file` as a JSON line, since the worker's
+    memory goes with it; `beside` reads them back. Its seconds overlap the stage it ran
+    in, whose CPU seconds include them."""
+
+    def __init__(self, beside_file: Path | None = None) -> None:
         self.wall: dict[str, float] = {}
         self.cpu: dict[str, float] = {}
         self._nested: list[list[float]] = []  # per open call: [wall, cpu] of its inner calls
+        self.pid = os.getpid()
+        self.beside_file = beside_file
 
     def wrap(self, stage: str, function: Callable) -> Callable:
         @functools.wraps(function)
@@ -57,13 +65,36 @@ class Clock:
                 return function(*args, **kwargs)
             finally:
                 spent = [time.perf_counter() - wall, cpu_seconds() - cpu]
-                inner = self._nested.pop()
-                self.wall[stage] = self.wall.get(stage, 0.0) + spent[0] - inner[0]
-                self.cpu[stage] = self.cpu.get(stage, 0.0) + spent[1] - inner[1]
-                if self._nested:
-                    self._nested[-1][0] += spent[0]
-                    self._nested[-1][1] += spent[1]
+                self._add(stage, spent, self._nested.pop())
         return timed
+
+    def _add(self, stage: str, spent: list[float], inner: list[float]) -> None:
+        wall, cpu = spent[0] - inner[0], spent[1] - inner[1]
+        if os.getpid() != self.pid:  # in a forked worker: only a file outlives it
+            self._note_beside(stage, wall, cpu)
+            return
+        self.wall[stage] = self.wall.get(stage, 0.0) + wall
+        self.cpu[stage] = self.cpu.get(stage, 0.0) + cpu
+        if self._nested:
+            self._nested[-1][0] += spent[0]
+            self._nested[-1][1] += spent[1]
+
+    def _note_beside(self, stage: str, wall: float, cpu: float) -> None:
+        if self.beside_file is not None:
+            with self.beside_file.open("a", encoding="utf-8") as lines:
+                lines.write(json.dumps({"stage": stage, "wall": wall, "cpu": cpu}) + "\n")
+
+    def beside(self) -> dict[str, list[float]]:
+        """(wall, cpu) seconds per stage timed in forked workers."""
+        found: dict[str, list[float]] = {}
+        if self.beside_file is None or not self.beside_file.is_file():
+            return found
+        for line in self.beside_file.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            total = found.setdefault(row["stage"], [0.0, 0.0])
+            total[0] += row["wall"]
+            total[1] += row["cpu"]
+        return found
 
 
 def cpu_seconds() -> float:
@@ -88,7 +119,9 @@ def install(clock: Clock) -> list[str]:
 
 def run(timings_file: Path, args: list[str]) -> int:
     """`playbill build` with `args`, timed; writes the timings and returns the exit code."""
-    clock = Clock()
+    beside = timings_file.with_name(timings_file.name + ".beside")
+    beside.unlink(missing_ok=True)
+    clock = Clock(beside)
     started, cpu = time.perf_counter(), cpu_seconds()
     missing = install(clock)
     from generator.cli import run as playbill
@@ -104,6 +137,7 @@ def run(timings_file: Path, args: list[str]) -> int:
             "in_process_seconds": time.perf_counter() - started,
             "in_process_cpu": cpu_seconds() - cpu,
             "missing": missing,
+            "beside": clock.beside(),
             "peak_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
             "worker_peak_rss_kib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
         }

@@ -74,12 +74,16 @@ class Build:
     missing: tuple[str, ...] = ()
     size: SiteSize = SiteSize()
     failure: str = ""
+    #: Stages that ran in a worker during another stage (see runner.Clock): their
+    #: seconds are within that stage's.
+    beside: tuple[str, ...] = ()
 
     @property
     def other(self) -> tuple[float, float]:
         """(wall, cpu) seconds outside start-up and the timed stages: the Software
         Template checks, assembling the catalog, moving the staged site into place."""
-        timed = [self.start_up, *filter(None, self.stages.values())]
+        timed = [self.start_up, *(times for stage, times in self.stages.items()
+                                  if times is not None and stage not in self.beside)]
         return (self.run.seconds - sum(wall for wall, _ in timed),
                 self.run.cpu_seconds - sum(cpu for _, cpu in timed))
 
@@ -147,15 +151,18 @@ def build(prepared: Prepared, label: str) -> Build:
     if not timings_file.is_file():
         return Build(label, run, dict.fromkeys(STAGES), failure=_tail(run.stderr))
     timings = json.loads(timings_file.read_text(encoding="utf-8"))
+    beside = timings.get("beside", {})
     stages = {stage: ((timings["wall"][stage], timings["cpu"][stage])
-                      if stage in timings["wall"] else None) for stage in STAGES}
+                      if stage in timings["wall"] else
+                      tuple(beside[stage]) if stage in beside else None) for stage in STAGES}
     failure = "" if run.returncode == 0 else (
         f"exit {run.returncode}: {_tail(run.stdout + run.stderr)}")
     # Start-up: the interpreter (measured from outside) and importing the pipeline.
     start_up = (run.seconds - timings["in_process_seconds"] + timings["import_seconds"],
                 run.cpu_seconds - timings["in_process_cpu"] + timings["import_cpu"])
     return Build(label, run, stages, start_up, tuple(timings["missing"]),
-                 site_size(prepared.out / repos.SITE_DIR), failure)
+                 site_size(prepared.out / repos.SITE_DIR), failure,
+                 tuple(stage for stage in beside if stage not in timings["wall"]))
 
 
 def site_size(site: Path) -> SiteSize:

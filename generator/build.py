@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
@@ -113,8 +114,8 @@ class SiteResult:
 def build_site(catalog: Catalog, site_dir: Path, options: RenderOptions = RenderOptions(),
                status: Snapshot | None = None, docs_options: "DocsOptions | None" = None
                ) -> SiteResult:
-    """docs -> render -> search, into a staged folder that replaces `site_dir` only when
-    all succeed. Raises SiteDirError (before writing anything) when `site_dir` holds
+    """docs -> render -> search (written by a render worker while pages render), into a
+    staged folder that replaces `site_dir` only when all succeed. Raises SiteDirError (before writing anything) when `site_dir` holds
     something Playbill did not write. `status` (the status stage's snapshot) is written
     beside the pages as status.json, the one file of the site that carries the build's
     time. Without `docs_options`, no docs are built."""
@@ -133,8 +134,11 @@ def build_site(catalog: Catalog, site_dir: Path, options: RenderOptions = Render
     with staged_site(site_dir) as staging:
         if built is not None:
             published = publish(built, staging)
-        rendered = render_site(catalog, staging, options, status, previous=site_dir)
-        indexed = search.write_index(catalog, staging, extra_rows=rows, previous=site_dir)
+        # The search index needs the catalog only: it is written while pages render.
+        rendered = render_site(catalog, staging, options, status, previous=site_dir,
+                               alongside=partial(search.write_index, catalog, staging,
+                                                 extra_rows=rows, previous=site_dir))
+        indexed = rendered.alongside
         if status is not None:
             (staging / STATUS_FILE).write_text(status.to_json(), encoding="utf-8")
     return SiteResult(site_dir, rendered, indexed, built, published)

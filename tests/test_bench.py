@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import sys
@@ -292,6 +293,44 @@ def test_a_cold_build_starts_with_the_last_builds_folders_put_aside(tmp_path):
         ".playbill", "site"]
     prepare(tmp_path, 20, docs=False)  # generating again puts the old repositories aside
     assert len(list(prepared.aside.folder.glob("*-repos"))) == 1
+
+
+def test_a_stage_timed_in_a_forked_worker_is_written_beside(tmp_path):
+    from bench.runner import Clock
+
+    clock = Clock(tmp_path / "timings.json.beside")
+    search = clock.wrap("search", lambda: sum(n * n for n in range(300_000)))
+    render = clock.wrap("render", lambda: os.waitpid(child(), 0))
+
+    def child() -> int:
+        pid = os.fork()
+        if pid == 0:  # a render worker: writes the index, then ends without cleaning up
+            search()
+            os._exit(0)
+        return pid
+
+    render()
+    assert clock.wall["render"] > 0 and "search" not in clock.wall
+    [(wall, cpu)] = clock.beside().values()
+    assert list(clock.beside()) == ["search"] and wall > 0 and cpu > 0
+    assert search() == sum(n * n for n in range(300_000))  # here: timed as usual
+    assert clock.wall["search"] > 0
+
+
+def test_stages_that_ran_inside_another_are_marked_and_left_out_of_other():
+    from bench import report
+    from bench.measure import Measured
+    from bench.runner import STAGES
+    from bench.suite import Build, Results
+
+    stages = dict.fromkeys(STAGES, (1.0, 1.0))
+    run = Measured(0, 10.0, 12.0, 1, "", "", 1, 0.5)
+    inside = Build("warm", run, stages, (0.5, 0.5), beside=("search",))
+    alone = Build("warm", run, stages, (0.5, 0.5))
+    assert inside.other[0] == alone.other[0] + 1.0
+    table = report.table(Results(None, warm=[inside]))
+    assert "search *" in table and "* ran in a render worker" in table
+    assert "search *" not in report.table(Results(None, warm=[alone]))
 
 
 def test_the_whole_benchmark_on_a_small_catalog(tmp_path):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from generator import __version__
 from generator.model.catalog import Catalog
@@ -62,26 +62,33 @@ class RenderResult:
     problems: list[Problem] = field(default_factory=list)
     #: Entity pages taken unchanged from the previous site (included in `pages`).
     reused: int = 0
+    #: What the `alongside` work returned (None without it).
+    alongside: Any = None
 
 
 def render_site(catalog: Catalog, out_dir: Path, options: RenderOptions = RenderOptions(),
-                status: Snapshot | None = None, previous: Path | None = None
-                ) -> RenderResult:
+                status: Snapshot | None = None, previous: Path | None = None,
+                alongside: Callable[[], Any] | None = None) -> RenderResult:
     """Write the whole site into `out_dir` (created if missing). `status`, when clusters
     are configured, adds a Kubernetes tab to entity pages and a Kubernetes health page.
     `previous` is the last site built (ignored unless Playbill wrote it), to reuse
-    unchanged entity pages from; site-wide pages are always rendered."""
+    unchanged entity pages from; site-wide pages are always rendered.
+
+    `alongside` is work that needs none of this stage's output (a later stage's), run
+    after the site-wide pages by the same process, while the others render entity pages;
+    the result's `alongside` is what it returned."""
     out_dir.mkdir(parents=True, exist_ok=True)
     job = page_job(catalog, out_dir, options, status, previous)
     workers = pages.worker_count(options.workers, len(catalog.entities))
 
-    def site_wide() -> dict[str, int]:
+    def site_wide() -> tuple[dict[str, int], Any]:
         rows = exports.table_rows(catalog)  # the catalog page's filters and its data file
-        return {"pages": _write_site_pages(catalog, job, options, rows),
-                "assets": copy_assets(out_dir, options.templates),
-                "data": len(exports.write_exports(catalog, out_dir, rows))}
+        counts = {"pages": _write_site_pages(catalog, job, options, rows),
+                  "assets": copy_assets(out_dir, options.templates),
+                  "data": len(exports.write_exports(catalog, out_dir, rows))}
+        return counts, (alongside() if alongside is not None else None)
 
-    written, counts = pages.write_entity_pages(job, workers, meanwhile=site_wide)
+    written, (counts, beside) = pages.write_entity_pages(job, workers, meanwhile=site_wide)
     reuse.write_manifest(out_dir, written.manifest)
     return RenderResult(
         pages=written.pages + counts["pages"],
@@ -89,6 +96,7 @@ def render_site(catalog: Catalog, out_dir: Path, options: RenderOptions = Render
         workers=workers,
         problems=written.problems,
         reused=written.reused,
+        alongside=beside,
     )
 
 
