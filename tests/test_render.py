@@ -218,7 +218,7 @@ def test_the_same_catalog_gives_byte_identical_sites_with_or_without_a_pool(exam
     assert first == tree_bytes(tmp_path / "pool")
 
 
-def test_a_worker_writes_the_site_wide_pages_while_every_process_renders_chunks(
+def test_workers_take_the_other_work_first_while_every_process_renders_chunks(
         example, tmp_path, monkeypatch):
     rendered_by = tmp_path / "rendered-by.txt"
     render_chunk = pages.render_chunk_with
@@ -232,16 +232,27 @@ def test_a_worker_writes_the_site_wide_pages_while_every_process_renders_chunks(
     monkeypatch.setattr(pages, "render_chunk_with", slowly)
     job = pages.PageJob(example, tmp_path / "site", None, False, 1,
                         site_values(example, RenderOptions()), code="fingerprinted")
-    written, ran_in = pages.write_entity_pages(job, 3, meanwhile=os.getpid)
+    written, ran_in = pages.write_entity_pages(job, 3, meanwhile=[os.getpid, os.getpid])
     rows = [line.split() for line in rendered_by.read_text().splitlines()]
     renderers = {int(pid) for pid, _ in rows}
     assert len(renderers) == 3 and os.getpid() in renderers
-    assert ran_in in renderers and ran_in != os.getpid()  # a worker, then chunks
+    # Workers took the other work first (then chunks); this process rendered at once.
+    assert set(ran_in) <= renderers and os.getpid() not in ran_in
     assert sorted(ref for _, ref in rows) == sorted(example.entities)  # each page once
     assert list(written.keys) == [entity_url(ref) for ref in example.entities]  # in order
     assert written.pages == len(example.entities)
-    alone, ran_here = pages.write_entity_pages(job, 1, meanwhile=os.getpid)
-    assert ran_here == os.getpid() and alone.keys == written.keys
+    alone, ran_here = pages.write_entity_pages(job, 1, meanwhile=[os.getpid, lambda: "b"])
+    assert ran_here == [os.getpid(), "b"] and alone.keys == written.keys
+
+
+def test_work_left_when_this_process_has_rendered_is_done_here(example, tmp_path):
+    job = pages.PageJob(example, tmp_path / "site", None, False, 1,
+                        site_values(example, RenderOptions()), code="fingerprinted")
+    # One worker, busy with the first piece for longer than the pages take here.
+    work = [lambda: (time.sleep(1.5), os.getpid())[1], os.getpid]
+    written, ran_in = pages.write_entity_pages(job, 2, meanwhile=work)
+    assert ran_in[0] != os.getpid() and ran_in[1] == os.getpid()
+    assert written.pages == len(example.entities)
 
 
 def test_render_workers_use_the_templates_their_parent_compiled(example, tmp_path, monkeypatch):

@@ -74,21 +74,23 @@ def render_site(catalog: Catalog, out_dir: Path, options: RenderOptions = Render
     `previous` is the last site built (ignored unless Playbill wrote it), to reuse
     unchanged entity pages from; site-wide pages are always rendered.
 
-    `alongside` is work that needs none of this stage's output (a later stage's), run
-    after the site-wide pages by the same process, while the others render entity pages;
-    the result's `alongside` is what it returned."""
+    `alongside` is work that needs none of this stage's output (a later stage's), done
+    like the site-wide pages by whichever process is free while entity pages render; the
+    result's `alongside` is what it returned."""
     out_dir.mkdir(parents=True, exist_ok=True)
     job = page_job(catalog, out_dir, options, status, previous)
     workers = pages.worker_count(options.workers, len(catalog.entities))
 
-    def site_wide() -> tuple[dict[str, int], Any]:
+    def site_wide() -> dict[str, int]:
         rows = exports.table_rows(catalog)  # the catalog page's filters and its data file
-        counts = {"pages": _write_site_pages(catalog, job, options, rows),
-                  "assets": copy_assets(out_dir, options.templates),
-                  "data": len(exports.write_exports(catalog, out_dir, rows))}
-        return counts, (alongside() if alongside is not None else None)
+        return {"pages": _write_site_pages(catalog, job, options, rows),
+                "data": len(exports.write_exports(catalog, out_dir, rows))}
 
-    written, (counts, beside) = pages.write_entity_pages(job, workers, meanwhile=site_wide)
+    # Before any other work, whose files (lunr.js) may go into assets/ too.
+    assets = copy_assets(out_dir, options.templates)
+    work = [site_wide, *([alongside] if alongside is not None else [])]
+    written, done = pages.write_entity_pages(job, workers, meanwhile=work)
+    counts, beside = {**done[0], "assets": assets}, (done[1] if alongside else None)
     reuse.write_manifest(out_dir, written.manifest)
     return RenderResult(
         pages=written.pages + counts["pages"],

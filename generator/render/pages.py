@@ -17,7 +17,7 @@ import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Iterable, TypeVar
+from typing import Any, Callable, Iterable, Sequence
 from urllib.parse import unquote
 
 import jinja2
@@ -33,8 +33,6 @@ from generator.render.templates import (
     definition_url, entity_url, make_environment,
 )
 from generator.status.snapshot import Snapshot
-
-T = TypeVar("T")
 
 #: Below this many entities a pool costs more than it saves.
 POOL_THRESHOLD = 800
@@ -114,12 +112,7 @@ class Written:
         return reuse.Manifest(self.keys, self.asked, self.reads)
 
 
-#: The job and its chunks, and the number of the next chunk to render: set in the parent
-#: just before forking, and so shared with the workers.
-_JOB: tuple[PageJob, list[list[str]]] | None = None
-_NEXT: Any = None
-#: What a worker runs before taking chunks (see `write_entity_pages`).
-_MEANWHILE: Callable[[], Any] | None = None
+_JOB: "_Shared | None" = None  # set in the parent just before forking
 _ENV: tuple[PageJob, jinja2.Environment] | None = None
 
 
@@ -146,15 +139,15 @@ def _compile_page_templates(env: jinja2.Environment) -> None:
 
 
 def write_entity_pages(job: PageJob, workers: int,
-                       meanwhile: Callable[[], T] | None = None) -> tuple[Written, T | None]:
+                       meanwhile: Sequence[Callable[[], Any]] = ()) -> tuple[Written, list[Any]]:
     """Render every entity page and API definition download, over `workers` processes:
-    this one and `workers - 1` forked ones; and run `meanwhile` (the site-wide pages and
-    exports), returning what it returns.
+    this one and `workers - 1` forked ones; and run each of `meanwhile` (the site-wide
+    pages and exports, the search index), returning what they return, in order.
 
-    With workers, `meanwhile` runs in one of them, first, while this process renders
-    pages without waiting for it: the pages are what is left for whoever is free, so no
-    core waits whichever is done first. This process renders rather than a worker
-    because it owns its memory, where a forked worker copies every page of it it writes to.
+    With workers, they take the `meanwhile` work first while this process renders pages
+    straight away; the pages and any work left are for whoever is free, so no core waits
+    whichever is done first. This process renders rather than a worker because it owns
+    its memory, where a forked worker copies every page of it it writes to.
     """
     refs = list(job.catalog.entities)
     if workers > 1 and len(refs) > 1:
@@ -168,56 +161,73 @@ def write_entity_pages(job: PageJob, workers: int,
     try:
         if workers <= 1 or len(refs) < 2:
             written = render_chunk_with(job, refs)
-            return written, (meanwhile() if meanwhile is not None else None)
-        return _render_shared(job, refs, workers, meanwhile)
+            return written, [work() for work in meanwhile]
+        return _render_shared(job, refs, workers, list(meanwhile))
     finally:
         if thaw:
             gc.unfreeze()
 
 
 def _render_shared(job: PageJob, refs: list[str], processes: int,
-                   meanwhile: Callable[[], T] | None) -> tuple[Written, T | None]:
-    global _JOB, _NEXT, _MEANWHILE
+                   meanwhile: list[Callable[[], Any]]) -> tuple[Written, list[Any]]:
+    global _JOB
     size = max(1, min(CHUNK_PAGES, -(-len(refs) // (processes * CHUNKS_PER_PROCESS))))
     chunks = [refs[i:i + size] for i in range(0, len(refs), size)]
     context = multiprocessing.get_context("fork")
-    _JOB, _NEXT, _MEANWHILE = (job, chunks), context.Value("i", 0), meanwhile
+    _JOB = _Shared(job, chunks, context.Value("i", 0), meanwhile, context.Value("i", 0))
     try:
         with context.Pool(processes - 1) as pool:
-            aside = pool.apply_async(_run_meanwhile)  # the first task a worker takes
-            # A task per chunk, so that each chunk's result comes back as soon as it is
-            # done, not all at the end; a task finding every chunk taken returns None.
+            # Workers take the other work first. A task per chunk, so that each chunk's
+            # result comes back as soon as it is done; a task finding nothing left to
+            # take returns None.
+            other = [pool.apply_async(_work_next) for _ in meanwhile]
             pending = pool.map_async(_render_next, range(len(chunks)), chunksize=1)
             done = list(iter(lambda: _render_next(0), None))
+            results = dict(iter(_work_next, None))
             done += [pair for pair in pending.get() if pair is not None]
-            result = aside.get()
+            results.update(pair for task in other if (pair := task.get()) is not None)
     finally:
-        _JOB = _NEXT = _MEANWHILE = None
+        _JOB = None
     # In chunk order, so that problems keep the catalog's order.
     written = Written.merged(part for _, part in sorted(done, key=lambda pair: pair[0]))
-    return written, result
+    return written, [results[number] for number in range(len(meanwhile))]
 
 
-def _run_meanwhile() -> Any:
-    return _MEANWHILE() if _MEANWHILE is not None else None
+@dataclass
+class _Shared:
+    """What the processes of one render share: set just before forking. Chunks and the
+    other work are taken in order from counters in shared memory."""
+
+    job: PageJob
+    chunks: list[list[str]]
+    next_chunk: Any
+    work: list[Callable[[], Any]]
+    next_work: Any
 
 
 def _render_next(_: int) -> tuple[int, Written] | None:
     """Render the next chunk nobody has taken, with its number; None when none is left."""
     assert _JOB is not None, "worker started without a job"
-    job, chunks = _JOB
-    number = _claim(len(chunks))
-    return None if number is None else (number, render_chunk_with(job, chunks[number]))
+    number = _take(_JOB.next_chunk, len(_JOB.chunks))
+    return None if number is None else (number,
+                                        render_chunk_with(_JOB.job, _JOB.chunks[number]))
 
 
-def _claim(count: int) -> int | None:
-    """The next chunk nobody has taken, from the counter all the processes share."""
-    assert _NEXT is not None
-    with _NEXT.get_lock():
-        number = _NEXT.value
+def _work_next() -> tuple[int, Any] | None:
+    """Do the next piece of other work nobody has taken, with its number; None when none
+    is left."""
+    assert _JOB is not None, "worker started without a job"
+    number = _take(_JOB.next_work, len(_JOB.work))
+    return None if number is None else (number, _JOB.work[number]())
+
+
+def _take(counter: Any, count: int) -> int | None:
+    """The next number below `count` nobody has taken, from a shared counter."""
+    with counter.get_lock():
+        number = counter.value
         if number >= count:
             return None
-        _NEXT.value = number + 1
+        counter.value = number + 1
     return number
 
 
