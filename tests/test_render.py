@@ -245,6 +245,18 @@ def test_workers_take_the_other_work_first_while_every_process_renders_chunks(
     assert ran_here == [os.getpid(), "b"] and alone.keys == written.keys
 
 
+def test_with_more_work_than_workers_this_process_takes_the_last_piece_first(
+        example, tmp_path, monkeypatch):
+    render_chunk = pages.render_chunk_with
+    monkeypatch.setattr(pages, "render_chunk_with",
+                        lambda job, refs: (time.sleep(0.03), render_chunk(job, refs))[1])
+    job = pages.PageJob(example, tmp_path / "site", None, False, 1,
+                        site_values(example, RenderOptions()), code="fingerprinted")
+    written, ran_in = pages.write_entity_pages(job, 2, meanwhile=[os.getpid, os.getpid])
+    assert ran_in[0] != os.getpid() and ran_in[1] == os.getpid()
+    assert written.pages == len(example.entities)
+
+
 def test_work_left_when_this_process_has_rendered_is_done_here(example, tmp_path):
     job = pages.PageJob(example, tmp_path / "site", None, False, 1,
                         site_values(example, RenderOptions()), code="fingerprinted")

@@ -174,7 +174,8 @@ def _render_shared(job: PageJob, refs: list[str], processes: int,
     size = max(1, min(CHUNK_PAGES, -(-len(refs) // (processes * CHUNKS_PER_PROCESS))))
     chunks = [refs[i:i + size] for i in range(0, len(refs), size)]
     context = multiprocessing.get_context("fork")
-    _JOB = _Shared(job, chunks, context.Value("i", 0), meanwhile, context.Value("i", 0))
+    _JOB = _Shared(job, chunks, context.Value("i", 0), meanwhile,
+                   context.Array("i", [0, len(meanwhile)]))
     try:
         with context.Pool(processes - 1) as pool:
             # Workers take the other work first. A task per chunk, so that each chunk's
@@ -182,8 +183,11 @@ def _render_shared(job: PageJob, refs: list[str], processes: int,
             # take returns None.
             other = [pool.apply_async(_work_next) for _ in meanwhile]
             pending = pool.map_async(_render_next, range(len(chunks)), chunksize=1)
+            # More work than workers: this process takes the last piece first, rather
+            # than find it taken and wait for it once the pages are done.
+            results = dict(_work_last() if len(meanwhile) >= processes else ())
             done = list(iter(lambda: _render_next(0), None))
-            results = dict(iter(_work_next, None))
+            results.update(iter(_work_next, None))
             done += [pair for pair in pending.get() if pair is not None]
             results.update(pair for task in other if (pair := task.get()) is not None)
     finally:
@@ -196,13 +200,14 @@ def _render_shared(job: PageJob, refs: list[str], processes: int,
 @dataclass
 class _Shared:
     """What the processes of one render share: set just before forking. Chunks and the
-    other work are taken in order from counters in shared memory."""
+    other work are taken from counters in shared memory."""
 
     job: PageJob
     chunks: list[list[str]]
     next_chunk: Any
     work: list[Callable[[], Any]]
-    next_work: Any
+    #: [first, end) of the other work nobody has taken yet.
+    work_left: Any
 
 
 def _render_next(_: int) -> tuple[int, Written] | None:
@@ -217,8 +222,25 @@ def _work_next() -> tuple[int, Any] | None:
     """Do the next piece of other work nobody has taken, with its number; None when none
     is left."""
     assert _JOB is not None, "worker started without a job"
-    number = _take(_JOB.next_work, len(_JOB.work))
-    return None if number is None else (number, _JOB.work[number]())
+    span = _JOB.work_left
+    with span.get_lock():
+        if span[0] >= span[1]:
+            return None
+        number = span[0]
+        span[0] += 1
+    return number, _JOB.work[number]()
+
+
+def _work_last() -> list[tuple[int, Any]]:
+    """Do the last piece of other work nobody has taken (workers take from the front)."""
+    assert _JOB is not None
+    span = _JOB.work_left
+    with span.get_lock():
+        if span[0] >= span[1]:
+            return []
+        span[1] -= 1
+        number = span[1]
+    return [(number, _JOB.work[number]())]
 
 
 def _take(counter: Any, count: int) -> int | None:
