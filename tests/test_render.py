@@ -15,7 +15,7 @@ from generator import sources
 from generator.build import read_catalog
 from generator.model.scm import RepoWeb
 from generator.model.source import SourceTree
-from generator.render import RenderOptions, pages, render_site, site_values
+from generator.render import RenderOptions, pages, processes, render_site, site_values
 from generator.render.context import LIST_LIMIT
 from generator.render.exports import TABLE_COLUMNS
 from generator.render.recent import recently_changed
@@ -224,7 +224,7 @@ def test_workers_take_the_other_work_first_while_every_process_renders_chunks(
     render_chunk = pages.render_chunk_with
 
     def slowly(job, refs):
-        time.sleep(0.03)  # long enough that every process gets some chunks
+        time.sleep(0.05)  # long enough that every process gets some chunks
         with rendered_by.open("a") as log:  # forked workers append here too
             log.write("".join(f"{os.getpid()} {ref}\n" for ref in refs))
         return render_chunk(job, refs)
@@ -232,7 +232,7 @@ def test_workers_take_the_other_work_first_while_every_process_renders_chunks(
     monkeypatch.setattr(pages, "render_chunk_with", slowly)
     job = pages.PageJob(example, tmp_path / "site", None, False, 1,
                         site_values(example, RenderOptions()), code="fingerprinted")
-    written, ran_in = pages.write_entity_pages(job, 3, meanwhile=[os.getpid, os.getpid])
+    written, ran_in = processes.write_entity_pages(job, 3, meanwhile=[os.getpid, os.getpid])
     rows = [line.split() for line in rendered_by.read_text().splitlines()]
     renderers = {int(pid) for pid, _ in rows}
     assert len(renderers) == 3 and os.getpid() in renderers
@@ -241,7 +241,7 @@ def test_workers_take_the_other_work_first_while_every_process_renders_chunks(
     assert sorted(ref for _, ref in rows) == sorted(example.entities)  # each page once
     assert list(written.keys) == [entity_url(ref) for ref in example.entities]  # in order
     assert written.pages == len(example.entities)
-    alone, ran_here = pages.write_entity_pages(job, 1, meanwhile=[os.getpid, lambda: "b"])
+    alone, ran_here = processes.write_entity_pages(job, 1, meanwhile=[os.getpid, lambda: "b"])
     assert ran_here == [os.getpid(), "b"] and alone.keys == written.keys
 
 
@@ -249,21 +249,26 @@ def test_with_more_work_than_workers_this_process_takes_the_last_piece_first(
         example, tmp_path, monkeypatch):
     render_chunk = pages.render_chunk_with
     monkeypatch.setattr(pages, "render_chunk_with",
-                        lambda job, refs: (time.sleep(0.03), render_chunk(job, refs))[1])
+                        lambda job, refs: (time.sleep(0.05), render_chunk(job, refs))[1])
     job = pages.PageJob(example, tmp_path / "site", None, False, 1,
                         site_values(example, RenderOptions()), code="fingerprinted")
-    written, ran_in = pages.write_entity_pages(job, 2, meanwhile=[os.getpid, os.getpid])
+    written, ran_in = processes.write_entity_pages(job, 2, meanwhile=[os.getpid, os.getpid])
     assert ran_in[0] != os.getpid() and ran_in[1] == os.getpid()
     assert written.pages == len(example.entities)
 
 
-def test_work_left_when_this_process_has_rendered_is_done_here(example, tmp_path):
+def test_work_left_when_this_process_has_rendered_is_done_here(example, tmp_path,
+                                                                monkeypatch):
+    render_chunk = pages.render_chunk_with
+    monkeypatch.setattr(pages, "render_chunk_with",  # time for the worker to start
+                        lambda job, refs: (time.sleep(0.05), render_chunk(job, refs))[1])
     job = pages.PageJob(example, tmp_path / "site", None, False, 1,
                         site_values(example, RenderOptions()), code="fingerprinted")
-    # One worker, busy with the first piece for longer than the pages take here.
-    work = [lambda: (time.sleep(1.5), os.getpid())[1], os.getpid]
-    written, ran_in = pages.write_entity_pages(job, 2, meanwhile=work)
-    assert ran_in[0] != os.getpid() and ran_in[1] == os.getpid()
+    # One worker, busy with the first piece for longer than the pages take here; this
+    # process takes the last piece first, then the pages, then the piece left.
+    work = [lambda: (time.sleep(2), os.getpid())[1], os.getpid, os.getpid]
+    written, ran_in = processes.write_entity_pages(job, 2, meanwhile=work)
+    assert ran_in[0] != os.getpid() and ran_in[1:] == [os.getpid(), os.getpid()]
     assert written.pages == len(example.entities)
 
 

@@ -19,7 +19,7 @@ from typing import Any, Callable
 from generator import __version__
 from generator.model.catalog import Catalog
 from generator.model.problem import Problem
-from generator.render import exports, kubernetes, overview, pages, reuse
+from generator.render import exports, kubernetes, overview, pages, processes, reuse
 from generator.render.recent import recently_changed
 from generator.render.output import MARKER
 from generator.render.templates import BUILTIN_TEMPLATES, template_folders
@@ -79,7 +79,7 @@ def render_site(catalog: Catalog, out_dir: Path, options: RenderOptions = Render
     result's `alongside` is what it returned."""
     out_dir.mkdir(parents=True, exist_ok=True)
     job = page_job(catalog, out_dir, options, status, previous)
-    workers = pages.worker_count(options.workers, len(catalog.entities))
+    workers = processes.worker_count(options.workers, len(catalog.entities))
 
     def site_wide() -> dict[str, int]:
         rows = exports.table_rows(catalog)  # the catalog page's filters and its data file
@@ -89,7 +89,7 @@ def render_site(catalog: Catalog, out_dir: Path, options: RenderOptions = Render
     # Before any other work, whose files (lunr.js) may go into assets/ too.
     assets = copy_assets(out_dir, options.templates)
     work = [site_wide, *([alongside] if alongside is not None else [])]
-    written, done = pages.write_entity_pages(job, workers, meanwhile=work)
+    written, done = processes.write_entity_pages(job, workers, meanwhile=work)
     counts, beside = {**done[0], "assets": assets}, (done[1] if alongside else None)
     reuse.write_manifest(out_dir, written.manifest)
     return RenderResult(
