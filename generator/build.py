@@ -134,10 +134,14 @@ def build_site(catalog: Catalog, site_dir: Path, options: RenderOptions = Render
     with staged_site(site_dir) as staging:
         if built is not None:
             published = publish(built, staging)
-        # The search index needs the catalog only: it is written while pages render.
+        # The search index needs the catalog only: it is written while pages render, in
+        # the render process that takes it (its shards one after another: the render's
+        # other processes are busy, and forking beside the render's pool threads is not
+        # safe).
         rendered = render_site(catalog, staging, options, status, previous=site_dir,
                                alongside=partial(search.write_index, catalog, staging,
-                                                 extra_rows=rows, previous=site_dir))
+                                                 workers=1, extra_rows=rows,
+                                                 previous=site_dir))
         indexed = rendered.alongside
         if status is not None:
             (staging / STATUS_FILE).write_text(status.to_json(), encoding="utf-8")
