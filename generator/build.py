@@ -115,10 +115,11 @@ def build_site(catalog: Catalog, site_dir: Path, options: RenderOptions = Render
                status: Snapshot | None = None, docs_options: "DocsOptions | None" = None
                ) -> SiteResult:
     """docs -> render -> search (written while pages render, see `render_site`), into a
-    staged folder that replaces `site_dir` only when all succeed. Raises SiteDirError (before writing anything) when `site_dir` holds
-    something Playbill did not write. `status` (the status stage's snapshot) is written
-    beside the pages as status.json, the one file of the site that carries the build's
-    time. Without `docs_options`, no docs are built."""
+    staged folder that replaces `site_dir` only when all succeed. Raises SiteDirError
+    (before writing anything) when `site_dir` holds something Playbill did not write.
+    `status` (the status stage's snapshot) is written beside the pages as status.json, the
+    one file of the site that carries the build's time. Without `docs_options`, no docs
+    are built."""
     built = published = None
     rows: list = []
     if docs_options is not None:

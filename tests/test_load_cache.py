@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from generator.build import read_catalog
 from generator.cli import main
 from generator.config import SourcesConfig
+from generator.cores import usable_cores
 from generator.load import files
 from generator.load.cache import CACHE_FILE
 from generator.sources import fetch_sources
@@ -224,7 +225,7 @@ def _parsing_processes(tmp_path: Path, monkeypatch) -> Path:
     return log
 
 
-@pytest.mark.skipif(files._usable_cores() < 2, reason="parsing ahead needs two cores")
+@pytest.mark.skipif(usable_cores() < 2, reason="parsing ahead needs two cores")
 def test_files_parsed_ahead_in_other_processes_give_the_same_catalog(tmp_path, monkeypatch):
     config = sources_of(tmp_path)
     monkeypatch.setattr(files, "AHEAD_MIN_FILES", 10 ** 6)  # never ahead

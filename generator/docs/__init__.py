@@ -258,7 +258,7 @@ def _files(folder: Path) -> list[Path]:
 
 def _run(jobs: list[sitebuild.SiteJob], workers: int | None) -> dict[str, sitebuild.SiteBuilt]:
     """Build `jobs` over a forked process pool (one per core, two on this machine)."""
-    from generator.search import usable_cores
+    from generator.cores import usable_cores
 
     count = max(1, min(len(jobs), workers or usable_cores()))
     if count <= 1:

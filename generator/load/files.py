@@ -8,13 +8,13 @@ what lets `generator.load.cache` keep it by content digest, as plain `marshal` d
 from __future__ import annotations
 
 import marshal
-import os
 import re
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
+from generator.cores import usable_cores
 from generator.load.cache import LoadCache, Reuse, content_digest
 from generator.model.document import Positions
 from generator.model.problem import Problem, error
@@ -89,7 +89,7 @@ class FileReader:
         files to be worth processes, or no processes at all) is parsed there."""
         todo = [(str(path), sniff) for tree, path, rel, sniff in reads
                 if self._known_digest(tree, rel) is None]
-        workers = min(_usable_cores(), len(todo) // AHEAD_MIN_FILES)
+        workers = min(usable_cores(), len(todo) // AHEAD_MIN_FILES)
         if workers < 2:
             return
         try:
@@ -190,12 +190,6 @@ def _parse_ahead(item: tuple[str, bool]) -> tuple[str, bytes | None]:
         return content_digest(raw), None
     parsed.documents = parse_documents(text)
     return content_digest(raw), encode(parsed)
-
-
-def _usable_cores() -> int:
-    if hasattr(os, "sched_getaffinity"):
-        return max(1, len(os.sched_getaffinity(0)))
-    return max(1, os.cpu_count() or 1)
 
 
 def _decode(raw: bytes, file: str) -> tuple[str, Problem | None]:

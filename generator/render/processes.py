@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
-import os
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 import jinja2
 
+from generator.cores import usable_cores
 from generator.render import pages
 from generator.render.pages import PageJob, Written, environment
 
@@ -165,4 +165,4 @@ def worker_count(requested: int | None, entities: int) -> int:
         return max(1, requested)
     if entities < POOL_THRESHOLD:
         return 1
-    return max(1, min(os.cpu_count() or 1, 8))
+    return max(1, min(usable_cores(), 8))

@@ -45,7 +45,6 @@ import functools
 import gc
 import gzip
 import hashlib
-import os
 import shutil
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -54,6 +53,7 @@ from importlib import util as importlib_util
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
+from generator.cores import usable_cores
 from generator.model.catalog import Catalog
 from generator.model.entity import Entity
 from generator.model.problem import Problem, warning
@@ -323,13 +323,6 @@ def measure(paths: Iterable[Path]) -> tuple[int, int]:
         raw += len(data)
         zipped += len(gzip.compress(data, compresslevel=6, mtime=0))
     return raw, zipped
-
-
-def usable_cores() -> int:
-    """Cores this process may run on (respects CPU affinity, unlike os.cpu_count)."""
-    if hasattr(os, "sched_getaffinity"):
-        return max(1, len(os.sched_getaffinity(0)))
-    return max(1, os.cpu_count() or 1)
 
 
 def _kind_names(catalog: Catalog) -> dict[str, str]:
