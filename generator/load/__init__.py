@@ -107,6 +107,7 @@ class _Loader:
         self.documents: list[Document] = []
         self.problems: list[Problem] = []
         self.seen: set[Path] = set()
+        self.resolved: dict[Path, Path] = {}
         self.roots: dict[Path, Path] = {}
         self.reads: list[_Read] = []
         self.queue: deque[_Read] = deque()
@@ -151,14 +152,21 @@ class _Loader:
         ahead = []
         for read in reads:
             for target in read.files:
-                path = target.path.resolve()
+                path = self._resolve(target.path)
                 if path not in self.seen:
                     rel = self._relpath(target.tree, path) if target.tree.pristine else None
                     ahead.append((target.tree, path, rel, read.sniff))
         self.files.parse_ahead(ahead)
 
+    def _resolve(self, path: Path) -> Path:
+        """`path.resolve()`, once per path a load: parsing ahead and reading both need it."""
+        resolved = self.resolved.get(path)
+        if resolved is None:
+            resolved = self.resolved[path] = path.resolve()
+        return resolved
+
     def _read_file(self, read: _Read, target: Target) -> None:
-        path = target.path.resolve()
+        path = self._resolve(target.path)
         if path in self.seen:
             return
         tree = target.tree
