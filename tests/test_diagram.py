@@ -288,3 +288,18 @@ def test_every_node_and_arrow_is_drawn_with_its_own_values(tmp_path, env):
     assert '<span class="current">&lt;b&gt;&#34;Evil&#34; &amp; co&lt;/b&gt;' in items
     assert '<span class="missing">ghost</span><span class="badge kind-component">' in items
     assert '<a href="../../../entity/default/group/nobody.html">A&amp;B</a>' in items
+
+
+def test_a_neighbourhood_reads_its_arrows_from_the_entity_alone(catalog, tmp_path):
+    """Depth 1 takes its rows from the entity's own adjacency; the general walk over every
+    drawn ref finds the same ones, in every page of the example and in a capped team."""
+    big = big_team_catalog(tmp_path, 60)
+    cases = [(catalog, ref, diagram.MAX_NODES) for ref in sorted(catalog.entities)]
+    cases += [(big, "group:default/big", 30), (big, "component:default/c000", 30)]
+    for found, ref, cap in cases:
+        graph = found.graph
+        layers = diagram._rings(graph, ref, 1)
+        drawn = {other: layers[other] for other in diagram._sample(graph, layers, cap)}
+        walked = diagram._rows(graph, drawn, diagram._FORWARD,
+                               lambda a, b, ref=ref: ref in (a, b))
+        assert diagram._own_rows(graph, ref, drawn, diagram._FORWARD) == walked, ref

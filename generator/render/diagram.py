@@ -163,7 +163,10 @@ def draw(catalog: Catalog, ref: str, depth: int = 1, max_nodes: int = MAX_NODES)
     def adjacent(a: str, b: str) -> bool:
         return key in (a, b) or abs(abs(drawn[a]) - abs(drawn[b])) == 1
 
-    rows = _rows(graph, drawn, _FORWARD, adjacent)
+    if depth <= 1:  # every arrow touches the entity: its own adjacency holds them all
+        rows = _own_rows(graph, key, drawn, _FORWARD)
+    else:
+        rows = _rows(graph, drawn, _FORWARD, adjacent)
     return _diagram(catalog, key, drawn, rows, len(layers) - len(kept), None, key)
 
 
@@ -282,6 +285,18 @@ def _rows(
     return sorted(rows)
 
 
+def _own_rows(graph: nx.MultiDiGraph, key: str, drawn: dict[str, int],
+              types: frozenset[str]) -> list[Row]:
+    """What `_rows` finds when every arrow has `key` at one end: its relations of `types`
+    with drawn refs, read from its own adjacency. Every relation is stored both ways, so
+    `_pred[key][other]` is the key dict of `_succ[other][key]`."""
+    rows = [(key, kind, other) for other, keys in graph._succ[key].items()
+            if other != key and other in drawn for kind in keys if kind in types]
+    rows.extend((other, kind, key) for other, keys in graph._pred[key].items()
+                if other != key and other in drawn for kind in keys if kind in types)
+    return sorted(rows)
+
+
 def _itself(ref: str) -> str:
     return ref
 
@@ -336,7 +351,7 @@ def _diagram(
     attributes = catalog.graph._node
     nodes = tuple(
         (ref, str(data.get("kind", "")), str(data.get("title") or data.get("name") or ref),
-         bool(data.get("exists", ref in catalog.entities)))
+         bool(data["exists"] if "exists" in data else ref in catalog.entities))
         for ref, data in ((ref, attributes[ref]) for ref in sorted(layers))
     )
     subject = str(attributes[key].get("title") or key)
