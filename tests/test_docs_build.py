@@ -363,3 +363,19 @@ def test_a_docs_header_maps_the_catalog_files_in_its_folder_only(tmp_path):
     base = str(root.resolve() / "svc")
     assert mapped == {f"{base}/catalog-info.yaml": "entity/default/component/svc.html",
                       f"{base}/more.yaml": "entity/default/component/a-more.html"}
+
+
+def test_a_docs_header_names_catalog_files_by_their_real_paths(tmp_path):
+    """Read through a symlinked folder, the header still maps the files' real paths
+    (the ones MkDocs sees), so a docs link to a catalog file finds its entity."""
+    root = repo_with(tmp_path / "repo", {"svc/catalog-info.yaml": component("svc"),
+                                         "svc/docs/index.md": "# Svc\n"})
+    (tmp_path / "link").symlink_to(root, target_is_directory=True)
+    catalog = catalog_of(tmp_path / "link")
+    (source,), _ = refs.find_sources(catalog)
+
+    mapped = docs_stage._entity_files(catalog, source)
+
+    assert mapped == {f"{root.resolve()}/svc/catalog-info.yaml":
+                      "entity/default/component/svc.html"}
+

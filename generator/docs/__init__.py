@@ -179,8 +179,8 @@ def _entity_files(catalog: Catalog, source: DocsSource) -> dict[str, str]:
     path, with the page of the entity each holds (the documented one for its own file,
     else the first by ref): a docs link to one of these files opens that entity's page. Only this folder, so that an entity added elsewhere
     in the repository does not change (and rebuild) every site."""
-    own = catalog.entities[source.ref].document.path
-    files: dict[str, str] = {str(own.resolve()): entity_url(source.ref)} if own else {}
+    own = catalog.entities[source.ref].document.path  # resolved by the load stage
+    files: dict[str, str] = {str(own): entity_url(source.ref)} if own else {}
     inside = str(source.project) + "/"
     paths, refs = _catalog_files(catalog)
     for index in range(bisect.bisect_left(paths, inside), len(paths)):
@@ -195,12 +195,13 @@ _FILES: tuple[Callable[[], Catalog | None], list[str], list[str]] = (lambda: Non
 
 
 def _catalog_files(catalog: Catalog) -> tuple[list[str], list[str]]:
-    """Every entity's resolved file, sorted (then by ref: the first of a file's
-    entities comes first), and the ref of each; worked out once per catalog, so that
-    each docs site finds the files in its folder by bisection."""
+    """Every entity's file (resolved by the load stage: resolving 10,000 again took
+    0.2 s), sorted (then by ref: the first of a file's entities comes first), and the ref
+    of each; worked out once per catalog, so that each docs site finds the files in its
+    folder by bisection."""
     global _FILES
     if _FILES[0]() is not catalog:
-        rows = sorted((str(entity.document.path.resolve()), ref)
+        rows = sorted((str(entity.document.path), ref)
                       for ref, entity in catalog.entities.items() if entity.document.path)
         _FILES = (weakref.ref(catalog), [path for path, _ in rows], [ref for _, ref in rows])
     return _FILES[1], _FILES[2]
