@@ -120,7 +120,7 @@ def build_site(catalog: Catalog, site_dir: Path, options: RenderOptions = Render
     `status` (the status stage's snapshot) is written beside the pages as status.json, the
     one file of the site that carries the build's time. Without `docs_options`, no docs
     are built."""
-    built = published = None
+    built = None
     rows: list = []
     if docs_options is not None:
         from generator.docs import build_docs
@@ -133,17 +133,17 @@ def build_site(catalog: Catalog, site_dir: Path, options: RenderOptions = Render
         options = replace(options, docs=built.links)
         rows = search_rows(catalog, built)
     with staged_site(site_dir) as staging:
-        if built is not None:
-            published = publish(built, staging)
-        # The search index needs the catalog only: it is written while pages render, in
-        # the render process that takes it (its shards one after another: the render's
-        # other processes are busy, and forking beside the render's pool threads is not
-        # safe).
+        # The search index needs the catalog only, and publishing docs only what the docs
+        # stage built: both are done while pages render, each by the render process that
+        # takes it (the index's shards one after another: the render's other processes
+        # are busy, and forking beside the render's pool threads is not safe).
+        index = partial(search.write_index, catalog, staging, workers=1, extra_rows=rows,
+                        previous=site_dir)
+        docs = [partial(publish, built, staging)] if built is not None else []
         rendered = render_site(catalog, staging, options, status, previous=site_dir,
-                               alongside=partial(search.write_index, catalog, staging,
-                                                 workers=1, extra_rows=rows,
-                                                 previous=site_dir))
-        indexed = rendered.alongside
+                               alongside=[*docs, index])
+        *published_docs, indexed = rendered.alongside
+        published = published_docs[0] if published_docs else None
         if status is not None:
             (staging / STATUS_FILE).write_text(status.to_json(), encoding="utf-8")
     return SiteResult(site_dir, rendered, indexed, built, published)

@@ -379,3 +379,22 @@ def test_a_docs_header_names_catalog_files_by_their_real_paths(tmp_path):
     assert mapped == {f"{root.resolve()}/svc/catalog-info.yaml":
                       "entity/default/component/svc.html"}
 
+
+def test_docs_published_by_a_render_worker_are_the_same_site(tmp_path):
+    """Publishing is a piece of the render's other work: with a forked worker the docs,
+    their theme and the counts are what one process writes."""
+    root = repo_with(tmp_path / "repo", FILES)
+    catalog = catalog_of(root)
+    options = DocsOptions(cache_dir=tmp_path / "cache", workers=1)
+    sites = {workers: build_site(catalog, tmp_path / f"site-{workers}",
+                                 RenderOptions(strict=True, workers=workers),
+                                 docs_options=options)
+             for workers in (1, 2)}
+
+    assert sites[2].render.workers == 2
+    assert sites[2].docs_published == sites[1].docs_published
+    assert sites[1].docs_published.pages == 2
+    docs = {workers: {path.relative_to(site.site_dir): path.read_bytes()
+                      for path in (site.site_dir / "docs").rglob("*") if path.is_file()}
+            for workers, site in sites.items()}
+    assert docs[2] == docs[1] and (Path(DOCS) / "index.html") in docs[2]

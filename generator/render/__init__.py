@@ -14,7 +14,7 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from generator import __version__
 from generator.model.catalog import Catalog
@@ -62,21 +62,21 @@ class RenderResult:
     problems: list[Problem] = field(default_factory=list)
     #: Entity pages taken unchanged from the previous site (included in `pages`).
     reused: int = 0
-    #: What the `alongside` work returned (None without it).
-    alongside: Any = None
+    #: What each piece of the `alongside` work returned, in order.
+    alongside: tuple[Any, ...] = ()
 
 
 def render_site(catalog: Catalog, out_dir: Path, options: RenderOptions = RenderOptions(),
                 status: Snapshot | None = None, previous: Path | None = None,
-                alongside: Callable[[], Any] | None = None) -> RenderResult:
+                alongside: Sequence[Callable[[], Any]] = ()) -> RenderResult:
     """Write the whole site into `out_dir` (created if missing). `status`, when clusters
     are configured, adds a Kubernetes tab to entity pages and a Kubernetes health page.
     `previous` is the last site built (ignored unless Playbill wrote it), to reuse
     unchanged entity pages from; site-wide pages are always rendered.
 
-    `alongside` is work that needs none of this stage's output (a later stage's), done
-    like the site-wide pages by whichever process is free while entity pages render; the
-    result's `alongside` is what it returned."""
+    `alongside` is work that needs none of this stage's output (another stage's), each
+    piece done like the site-wide pages by whichever process is free while entity pages
+    render; the result's `alongside` is what each returned."""
     out_dir.mkdir(parents=True, exist_ok=True)
     job = page_job(catalog, out_dir, options, status, previous)
     workers = processes.worker_count(options.workers, len(catalog.entities))
@@ -88,9 +88,9 @@ def render_site(catalog: Catalog, out_dir: Path, options: RenderOptions = Render
 
     # Before any other work, whose files (lunr.js) may go into assets/ too.
     assets = copy_assets(out_dir, options.templates)
-    work = [site_wide, *([alongside] if alongside is not None else [])]
-    written, done = processes.write_entity_pages(job, workers, meanwhile=work)
-    counts, beside = {**done[0], "assets": assets}, (done[1] if alongside else None)
+    written, done = processes.write_entity_pages(job, workers,
+                                                 meanwhile=[site_wide, *alongside])
+    counts = {**done[0], "assets": assets}
     reuse.write_manifest(out_dir, written.manifest)
     return RenderResult(
         pages=written.pages + counts["pages"],
@@ -98,7 +98,7 @@ def render_site(catalog: Catalog, out_dir: Path, options: RenderOptions = Render
         workers=workers,
         problems=written.problems,
         reused=written.reused,
-        alongside=beside,
+        alongside=tuple(done[1:]),
     )
 
 
