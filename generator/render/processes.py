@@ -1,5 +1,6 @@
 """How the render's work is shared between processes: the entity pages, in chunks, and
-other work that needs only the catalog (the site-wide pages and exports, the search index).
+other work that needs none of the pages (the site-wide pages and exports, the search index,
+publishing built docs sites).
 
 Workers are forked, so they share the parent's catalog and compiled templates without
 pickling them. Chunks and pieces of work are taken from counters in shared memory by
@@ -48,7 +49,8 @@ def write_entity_pages(job: PageJob, workers: int,
                        meanwhile: Sequence[Callable[[], Any]] = ()) -> tuple[Written, list[Any]]:
     """Render every entity page and API definition download, over `workers` processes:
     this one and `workers - 1` forked ones; and run each of `meanwhile` (the site-wide
-    pages and exports, the search index), returning what they return, in order.
+    pages and exports, the search index, publishing docs), returning what they return,
+    in order.
 
     With workers, they take the `meanwhile` work first while this process renders pages
     straight away; the pages and any work left are for whoever is free, so no core waits
