@@ -112,21 +112,21 @@ class SiteResult:
 
 
 def build_site(catalog: Catalog, site_dir: Path, options: RenderOptions = RenderOptions(),
-               status: Snapshot | None = None, docs_options: "DocsOptions | None" = None
-               ) -> SiteResult:
+               status: Snapshot | None = None, docs_options: "DocsOptions | None" = None,
+               on_progress: OnProgress | None = None) -> SiteResult:
     """docs -> render -> search (written while pages render, see `render_site`), into a
     staged folder that replaces `site_dir` only when all succeed. Raises SiteDirError
     (before writing anything) when `site_dir` holds something Playbill did not write.
     `status` (the status stage's snapshot) is written beside the pages as status.json, the
     one file of the site that carries the build's time. Without `docs_options`, no docs
-    are built."""
+    are built. `on_progress` hears how the docs and the pages go."""
     built = None
     rows: list = []
     if docs_options is not None:
         from generator.docs import build_docs
         from generator.docs.publish import publish, search_rows
 
-        built = build_docs(catalog, docs_options)
+        built = build_docs(catalog, docs_options, on_progress=on_progress)
         # Docs problems show on their entity's page and the Health page like any other.
         catalog = Catalog.create(catalog.entities.values(), catalog.graph,
                                  [*catalog.problems, *built.problems], catalog.trees)
@@ -141,7 +141,7 @@ def build_site(catalog: Catalog, site_dir: Path, options: RenderOptions = Render
                         previous=site_dir)
         docs = [partial(publish, built, staging)] if built is not None else []
         rendered = render_site(catalog, staging, options, status, previous=site_dir,
-                               alongside=[*docs, index])
+                               alongside=[*docs, index], on_progress=on_progress)
         *published_docs, indexed = rendered.alongside
         published = published_docs[0] if published_docs else None
         if status is not None:

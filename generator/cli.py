@@ -345,15 +345,16 @@ def _write_site(catalog: Catalog, cfg, target: Path, options, progress: Progress
     """status -> docs -> render -> search for `build`, `serve` and `merge`; prints the
     summary and returns every problem (catalog, clusters, docs, site)."""
     status = snapshot_for_build(catalog, cfg, target, progress)
-    progress(f"Rendering {len(catalog.entities):,} entities into {target}")
-    result = _build_site(catalog, target, options, status, docs_options)
+    progress(f"Building the site of {len(catalog.entities):,} entities into {target}")
+    result = _build_site(catalog, target, options, status, docs_options, progress)
     progress.finish()
     problems = [*catalog.problems, *result.problems, *(status.problems if status else ())]
     click.echo(_build_summary(result, problems, len(catalog.entities)))
     return problems
 
 
-def _build_site(catalog: Catalog, target: Path, options, status=None, docs_options=None):
+def _build_site(catalog: Catalog, target: Path, options, status=None, docs_options=None,
+                progress: Progress | None = None):
     """build_site, with a folder we must not replace or a broken template as exit 2.
     `status` is the status stage's result (None without Kubernetes clusters)."""
     import jinja2
@@ -364,7 +365,7 @@ def _build_site(catalog: Catalog, target: Path, options, status=None, docs_optio
 
     try:
         return build_site(catalog, target, options, status.snapshot if status else None,
-                          docs_options)
+                          docs_options, progress)
     except (SiteDirError, TemplateFolderError) as exc:
         _usage_error([], str(exc))
     except jinja2.TemplateError as exc:

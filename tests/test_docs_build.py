@@ -398,3 +398,19 @@ def test_docs_published_by_a_render_worker_are_the_same_site(tmp_path):
                       for path in (site.site_dir / "docs").rglob("*") if path.is_file()}
             for workers, site in sites.items()}
     assert docs[2] == docs[1] and (Path(DOCS) / "index.html") in docs[2]
+
+
+def test_the_docs_stage_says_which_site_it_built(tmp_path):
+    shop = repo_with(tmp_path / "shop", FILES)
+    other = dict(FILES, **{"catalog-info.yaml": CATALOG.replace("shop", "cart").split("---")[0]})
+    cart = repo_with(tmp_path / "cart", other)
+    for workers in (1, 2):
+        options = DocsOptions(cache_dir=tmp_path / f"cache-{workers}", workers=workers)
+        heard: list = []
+        build_docs(catalog_of(shop, cart), options, on_progress=heard.append)
+        assert [(step.stage, step.done, step.total) for step in heard] == [
+            ("docs", 1, 2), ("docs", 2, 2)]
+        assert sorted(step.item for step in heard) == ["component:default/cart", SHOP]
+        heard.clear()
+        build_docs(catalog_of(shop, cart), options, on_progress=heard.append)
+        assert heard == []  # nothing built: both came from the cache

@@ -395,3 +395,18 @@ def test_plain_folders_have_no_recent_changes(tmp_path):
         "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: team-a}\n"
         "spec: {type: team, children: []}\n")})
     assert recently_changed(catalog) == []
+
+
+def test_the_render_says_how_many_pages_are_done(example, tmp_path, monkeypatch):
+    monkeypatch.setattr(processes, "CHUNK_PAGES", 5)  # several chunks of the example
+    total = len(example.entities)
+    render_site(example, tmp_path / "untold", RenderOptions(workers=1))
+    for workers in (1, 2):
+        heard: list = []
+        render_site(example, tmp_path / f"told-{workers}", RenderOptions(workers=workers),
+                    on_progress=heard.append)
+        assert {(step.stage, step.total) for step in heard} == {("render", total)}
+        counts = [step.done for step in heard]
+        assert len(counts) > 2 and counts == sorted(counts) and counts[-1] == total, workers
+    untold = tree_bytes(tmp_path / "untold")
+    assert tree_bytes(tmp_path / "told-1") == untold == tree_bytes(tmp_path / "told-2")

@@ -27,7 +27,7 @@ import weakref
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from generator import __version__
 from generator.docs import refs, sitebuild
@@ -35,6 +35,7 @@ from generator.docs.mkdocsconfig import Allow, missing_programs, prepare
 from generator.docs.refs import DocsSource, docs_url
 from generator.model.catalog import Catalog
 from generator.model.problem import Problem, Severity
+from generator.progress import OnProgress, Step
 from generator.render.context import owner_of
 from generator.render.links import link
 from generator.render.templates import entity_url, template_folders
@@ -86,9 +87,11 @@ class DocsBuilt:
 
 
 def build_docs(catalog: Catalog, options: DocsOptions = DocsOptions(),
-               only: Sequence[str] | None = None) -> DocsBuilt:
+               only: Sequence[str] | None = None, on_progress: OnProgress | None = None
+               ) -> DocsBuilt:
     """Build (or reuse from the cache) the docs of every entity with a techdocs-ref, or of
-    the refs in `only`."""
+    the refs in `only`. `on_progress` hears of each site built (a `Step` of the "docs"
+    stage naming its entity)."""
     started = time.perf_counter()
     sources, problems = refs.find_sources(catalog)
     if only is not None:
@@ -100,7 +103,7 @@ def build_docs(catalog: Catalog, options: DocsOptions = DocsOptions(),
         if job is not None:
             jobs.append(job)
         sites.append(site)
-    done = _run(jobs, options.workers)
+    done = _run(jobs, options.workers, on_progress)
     for site in sites:  # read what the cache holds once
         if site.built is not None and site.ref not in done:
             data = json.loads((site.built / "result.json").read_text(encoding="utf-8"))
@@ -257,16 +260,27 @@ def _files(folder: Path) -> list[Path]:
     return found
 
 
-def _run(jobs: list[sitebuild.SiteJob], workers: int | None) -> dict[str, sitebuild.SiteBuilt]:
+def _run(jobs: list[sitebuild.SiteJob], workers: int | None,
+         on_progress: OnProgress | None = None) -> dict[str, sitebuild.SiteBuilt]:
     """Build `jobs` over a forked process pool (one per core, two on this machine)."""
     from generator.cores import usable_cores
 
     count = max(1, min(len(jobs), workers or usable_cores()))
     if count <= 1:
-        return {job.ref: _build_and_record(job) for job in jobs}
+        return _collect(jobs, map(_build_and_record, jobs), on_progress)
     with multiprocessing.get_context("fork").Pool(count) as pool:
-        results = pool.map(_build_and_record, jobs, chunksize=1)
-    return {job.ref: result for job, result in zip(jobs, results)}
+        return _collect(jobs, pool.imap(_build_and_record, jobs, chunksize=1), on_progress)
+
+
+def _collect(jobs: list[sitebuild.SiteJob], results: Iterator[sitebuild.SiteBuilt],
+             on_progress: OnProgress | None) -> dict[str, sitebuild.SiteBuilt]:
+    """Each job's result by its ref, telling `on_progress` as each comes in."""
+    built = {}
+    for number, (job, result) in enumerate(zip(jobs, results), 1):
+        built[job.ref] = result
+        if on_progress is not None:
+            on_progress(Step("docs", number, len(jobs), job.ref))
+    return built
 
 
 def _build_and_record(job: sitebuild.SiteJob) -> sitebuild.SiteBuilt:

@@ -19,6 +19,7 @@ from typing import Any, Callable, Sequence
 from generator import __version__
 from generator.model.catalog import Catalog
 from generator.model.problem import Problem
+from generator.progress import OnProgress, Step
 from generator.render import exports, kubernetes, overview, pages, processes, reuse
 from generator.render.recent import recently_changed
 from generator.render.output import MARKER
@@ -68,7 +69,8 @@ class RenderResult:
 
 def render_site(catalog: Catalog, out_dir: Path, options: RenderOptions = RenderOptions(),
                 status: Snapshot | None = None, previous: Path | None = None,
-                alongside: Sequence[Callable[[], Any]] = ()) -> RenderResult:
+                alongside: Sequence[Callable[[], Any]] = (),
+                on_progress: OnProgress | None = None) -> RenderResult:
     """Write the whole site into `out_dir` (created if missing). `status`, when clusters
     are configured, adds a Kubernetes tab to entity pages and a Kubernetes health page.
     `previous` is the last site built (ignored unless Playbill wrote it), to reuse
@@ -76,7 +78,8 @@ def render_site(catalog: Catalog, out_dir: Path, options: RenderOptions = Render
 
     `alongside` is work that needs none of this stage's output (another stage's), each
     piece done like the site-wide pages by whichever process is free while entity pages
-    render; the result's `alongside` is what each returned."""
+    render; the result's `alongside` is what each returned. `on_progress` hears how many
+    entity pages are done (`Step`s of the "render" stage) now and then."""
     out_dir.mkdir(parents=True, exist_ok=True)
     job = page_job(catalog, out_dir, options, status, previous)
     workers = processes.worker_count(options.workers, len(catalog.entities))
@@ -88,8 +91,11 @@ def render_site(catalog: Catalog, out_dir: Path, options: RenderOptions = Render
 
     # Before any other work, whose files (lunr.js) may go into assets/ too.
     assets = copy_assets(out_dir, options.templates)
-    written, done = processes.write_entity_pages(job, workers,
-                                                 meanwhile=[site_wide, *alongside])
+    total = len(catalog.entities)
+    on_pages = ((lambda count: on_progress(Step("render", count, total)))
+                if on_progress is not None else None)
+    written, done = processes.write_entity_pages(job, workers, [site_wide, *alongside],
+                                                 on_pages)
     counts = {**done[0], "assets": assets}
     reuse.write_manifest(out_dir, written.manifest)
     return RenderResult(

@@ -29,6 +29,8 @@ POOL_THRESHOLD = 800
 #: costs nothing next to rendering it.
 CHUNKS_PER_PROCESS = 8
 CHUNK_PAGES = 250
+#: How often this process says how the pages go while it waits for the others.
+PROGRESS_SECONDS = 0.2
 
 _JOB: "_Shared | None" = None  # set in the parent just before forking
 
@@ -46,11 +48,14 @@ def _compile_page_templates(env: jinja2.Environment) -> None:
 
 
 def write_entity_pages(job: PageJob, workers: int,
-                       meanwhile: Sequence[Callable[[], Any]] = ()) -> tuple[Written, list[Any]]:
+                       meanwhile: Sequence[Callable[[], Any]] = (),
+                       on_pages: Callable[[int], None] | None = None
+                       ) -> tuple[Written, list[Any]]:
     """Render every entity page and API definition download, over `workers` processes:
     this one and `workers - 1` forked ones; and run each of `meanwhile` (the site-wide
     pages and exports, the search index, publishing docs), returning what they return,
-    in order.
+    in order. `on_pages` hears, in this process, how many pages are done so far, after
+    each chunk it renders and while it waits for the others.
 
     With workers, they take the `meanwhile` work first while this process renders pages
     straight away; the pages and any work left are for whoever is free, so no core waits
@@ -68,22 +73,36 @@ def write_entity_pages(job: PageJob, workers: int,
     gc.freeze()
     try:
         if workers <= 1 or len(refs) < 2:
-            written = pages.render_chunk_with(job, refs)
+            written = _render_alone(job, refs, on_pages)
             return written, [work() for work in meanwhile]
-        return _render_shared(job, refs, workers, list(meanwhile))
+        return _render_shared(job, refs, workers, list(meanwhile), on_pages)
     finally:
         if thaw:
             gc.unfreeze()
 
 
+def _render_alone(job: PageJob, refs: list[str],
+                  on_pages: Callable[[int], None] | None) -> Written:
+    """Every page in this process, in chunks so that `on_pages` hears how it goes."""
+    if on_pages is None:
+        return pages.render_chunk_with(job, refs)
+    parts = []
+    for start in range(0, len(refs), CHUNK_PAGES):
+        parts.append(pages.render_chunk_with(job, refs[start:start + CHUNK_PAGES]))
+        on_pages(min(start + CHUNK_PAGES, len(refs)))
+    return Written.merged(parts)
+
+
 def _render_shared(job: PageJob, refs: list[str], processes: int,
-                   meanwhile: list[Callable[[], Any]]) -> tuple[Written, list[Any]]:
+                   meanwhile: list[Callable[[], Any]],
+                   on_pages: Callable[[int], None] | None) -> tuple[Written, list[Any]]:
     global _JOB
     size = max(1, min(CHUNK_PAGES, -(-len(refs) // (processes * CHUNKS_PER_PROCESS))))
     chunks = [refs[i:i + size] for i in range(0, len(refs), size)]
     context = multiprocessing.get_context("fork")
     _JOB = _Shared(job, chunks, context.Value("i", 0), meanwhile,
-                   context.Array("i", [0, len(meanwhile)]))
+                   context.Array("i", [0, len(meanwhile)]), context.Value("i", 0))
+    tell = (lambda: on_pages(_JOB.pages_done.value)) if on_pages else (lambda: None)
     try:
         with context.Pool(processes - 1) as pool:
             # Workers take the other work first. A task per chunk, so that each chunk's
@@ -94,9 +113,16 @@ def _render_shared(job: PageJob, refs: list[str], processes: int,
             # More work than workers: this process takes the last piece first, rather
             # than find it taken and wait for it once the pages are done.
             results = dict(_work_last() if len(meanwhile) >= processes else ())
-            done = list(iter(lambda: _render_next(0), None))
+            done = []
+            while (pair := _render_next(0)) is not None:
+                done.append(pair)
+                tell()
             results.update(iter(_work_next, None))
+            while not pending.ready():
+                pending.wait(PROGRESS_SECONDS)
+                tell()
             done += [pair for pair in pending.get() if pair is not None]
+            tell()  # all of them
             results.update(pair for task in other if (pair := task.get()) is not None)
     finally:
         _JOB = None
@@ -116,14 +142,21 @@ class _Shared:
     work: list[Callable[[], Any]]
     #: [first, end) of the other work nobody has taken yet.
     work_left: Any
+    #: Entity pages rendered (or reused) so far, by all processes.
+    pages_done: Any
 
 
 def _render_next(_: int) -> tuple[int, Written] | None:
     """Render the next chunk nobody has taken, with its number; None when none is left."""
     assert _JOB is not None, "worker started without a job"
     number = _take(_JOB.next_chunk, len(_JOB.chunks))
-    return None if number is None else (number,
-                                        pages.render_chunk_with(_JOB.job, _JOB.chunks[number]))
+    if number is None:
+        return None
+    chunk = _JOB.chunks[number]
+    written = pages.render_chunk_with(_JOB.job, chunk)
+    with _JOB.pages_done.get_lock():
+        _JOB.pages_done.value += len(chunk)
+    return number, written
 
 
 def _work_next() -> tuple[int, Any] | None:
