@@ -63,10 +63,15 @@ def load(text: str) -> tuple[Any, dict[tuple, int]]:
 
     Raises yaml.YAMLError (with a mark) on a syntax error.
     """
-    node = yaml.compose(text, Loader=_Loader)
-    if node is None:
-        return None, {}
-    data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, {}
+        # From the node the lines come from: what yaml.load does, without parsing again.
+        data = loader.construct_document(node)
+    finally:
+        loader.dispose()
     lines: dict[tuple, int] = {}
     _collect_lines(node, (), lines)
     return data, lines
