@@ -303,3 +303,25 @@ def test_a_neighbourhood_reads_its_arrows_from_the_entity_alone(catalog, tmp_pat
         walked = diagram._rows(graph, drawn, diagram._FORWARD,
                                lambda a, b, ref=ref: ref in (a, b))
         assert diagram._own_rows(graph, ref, drawn, diagram._FORWARD) == walked, ref
+
+
+def test_the_widest_diagrams_write_their_coordinates_exactly(tmp_path, env):
+    """Coordinates are written short (`760`, not `760.0`) and still exactly, up to the
+    widest canvas the node cap allows: thirty parts of a system side by side."""
+    documents = ["apiVersion: backstage.io/v1alpha1\nkind: System\nmetadata: {name: wide}\n"
+                 "spec: {owner: big}\n"]
+    documents += [f"apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {{name: p{i:02d}}}\n"
+                  "spec: {type: service, lifecycle: production, owner: big, system: wide}\n"
+                  for i in range(40)]
+    (tmp_path / "catalog-info.yaml").write_text("---\n".join(documents))
+    wide = read_catalog(sources.trees_for_paths([tmp_path]).trees)
+    for drawn in (diagram.draw_system(wide, "system:default/wide"),
+                  diagram.draw(wide, "system:default/wide")):
+        html = render(env, drawn)
+        svg = svg_of(html)
+        assert (float(svg.get("width")), float(svg.get("height"))) == (drawn.width, drawn.height)
+        rects = svg.findall(f"{SVG}g[@class='diagram-nodes']//{SVG}rect")
+        assert [(float(r.get("x")), float(r.get("y"))) for r in rects] == [
+            (node.x, node.y) for node in drawn.nodes]
+        assert '.0"' not in html and len(drawn.nodes) == 30
+    assert drawn.height > 1600 and diagram.draw_system(wide, "system:default/wide").width > 5700

@@ -112,6 +112,11 @@ class Diagram:
         return not self.edges
 
     @property
+    def size(self) -> tuple[str, str]:
+        """Width and height as the SVG writes them: `760`, not `760.0`."""
+        return f"{self.width:g}", f"{self.height:g}"
+
+    @property
     def id(self) -> str:
         """The figure's element id; ids of its title, description and marker derive from it."""
         return f"diagram-{self.view}"
