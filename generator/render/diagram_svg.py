@@ -84,8 +84,7 @@ def _node_text(ref: str, title: str, label: str, kind: str, href: str | None, ex
         head = (f'<a href="{root}{escape_text(href)}" class="node-link" '
                 f'data-node="{escape_text(ref)}">{head}')
     tail = "\n</g>" + ("</a>" if linked else "")
-    head = "\n" + head
-    return head, kind, escape_text(label), tail
+    return "\n" + head, kind, escape_text(label), tail
 
 
 def text_items(d: Diagram, root: str) -> Markup:
