@@ -9,8 +9,8 @@ Generates the catalog in Git repositories (about 50 entities each), then runs
 `playbill build` in a fresh process: cold (no clones, docs cache or site), then warm
 (one catalog file changed and committed in one repository; the same cache and site
 folders). Folders it is done with are deleted only at the end (bench/aside.py). Hugo
-renders the same entity pages as the reference floor (see bench/hugo.py;
-`bench/setup` installs it). Prints seconds and CPU seconds per stage, peak memory of the
+renders the same entity pages as the reference, and only their shared fields as a floor
+(see bench/hugo.py; `bench/setup` installs it). Prints seconds and CPU seconds per stage, peak memory of the
 build's process tree, what the site and its search index weigh, the render stage's ratio
 to Hugo, and issue #8's targets as met or missed. Timings on a busy machine are noisy:
 compare CPU seconds and use --repeat. Exit code 0 when every build succeeded without

@@ -86,14 +86,23 @@ def reference(results: Results) -> str:
     if ref.missing or ref.run is None:
         return f"hugo:  reference missing: {ref.missing}"
     cold = fastest(results.cold)
-    line = (f"hugo:  {ref.version}: {ref.pages:,} pages in {ref.run.seconds:.2f} s "
-            f"({ref.run.cpu_seconds:.2f} cpu s, "
-            f"peak {ref.run.peak_shared_once_bytes / MIB:,.0f} MiB)")
+    lines = [f"hugo:  {ref.version}: {ref.pages:,} pages in {ref.run.seconds:.2f} s "
+             f"({ref.run.cpu_seconds:.2f} cpu s, "
+             f"peak {ref.run.peak_shared_once_bytes / MIB:,.0f} MiB), Playbill's entity page"]
+    if cold is not None and cold.size.entity_pages:
+        lines.append(f"  entity pages {ref.entity_page_bytes / ref.pages / 1024:.1f} KiB each "
+                     f"(Playbill's {cold.size.entity_page_bytes / cold.size.entity_pages / 1024:.1f}"
+                     " KiB)")
+    if ref.floor is not None:
+        lines.append(f"  floor (only the fields and relation lists every page shares): "
+                     f"{ref.floor.seconds:.2f} s ({ref.floor.cpu_seconds:.2f} cpu s)")
     render = render_ratio(results)
     if render is not None and cold is not None:
-        line += (f"\nrender: Playbill {cold.stages['render'][0]:.2f} s / Hugo "
-                 f"{ref.run.seconds:.2f} s = {render:.2f}")
-    return line
+        mine = cold.stages["render"][0]
+        lines.append(f"render: Playbill {mine:.2f} s / Hugo {ref.run.seconds:.2f} s = {render:.2f}"
+                     + (f" (against the floor: {mine / ref.floor.seconds:.2f})"
+                        if ref.floor is not None else ""))
+    return "\n".join(lines)
 
 
 def file_system(journal_less: str | None) -> str:

@@ -55,6 +55,7 @@ class SiteSize:
     """What a build wrote: pages, files and bytes, and the search index's share."""
 
     entity_pages: int = 0
+    entity_page_bytes: int = 0
     files: int = 0
     bytes: int = 0
     index_files: int = 0
@@ -90,12 +91,15 @@ class Build:
 
 @dataclass(frozen=True)
 class Reference:
-    """Hugo's run on the same entities, or why there is none."""
+    """Hugo's runs on the same entities (see hugo.py), or why there are none: `run` with
+    Playbill's page, the reference, and `floor` with only what every page shares."""
 
     version: str = ""
     run: Measured | None = None
     pages: int = 0
     missing: str = ""
+    entity_page_bytes: int = 0
+    floor: Measured | None = None
 
 
 @dataclass
@@ -173,6 +177,7 @@ def site_size(site: Path) -> SiteSize:
     index = [path for path in files if path.parent == site / "search"]
     return SiteSize(
         entity_pages=sum(1 for _ in (site / "entity").rglob("*.html")),
+        entity_page_bytes=hugo.entity_page_bytes(site),
         files=len(files),
         bytes=sum(path.stat().st_size for path in files),
         index_files=len(index),
@@ -190,13 +195,18 @@ def hugo_reference(prepared: Prepared) -> Reference:
     exported = prepared.out / repos.SITE_DIR / "catalog.json"
     if not exported.is_file():
         return Reference(missing=f"no {exported} to take the entities from")
-    prepared.aside.put(prepared.out / HUGO_DIR)
-    hugo.write_site(exported, prepared.out / HUGO_DIR)
-    run, pages = hugo.build(prepared.out / HUGO_DIR)
+    folder = prepared.out / HUGO_DIR
+    prepared.aside.put(folder)
+    hugo.write_site(exported, folder)
+    version = hugo.hugo_version(program)
+    # The reference first, on the file system as fresh as Playbill's cold build had it.
+    run, pages = hugo.build(folder, hugo.PAGE)
     if run.returncode != 0:
-        return Reference(hugo.hugo_version(program), run, pages,
-                         missing=f"hugo failed: {_tail(run.stderr)}")
-    return Reference(hugo.hugo_version(program), run, pages)
+        return Reference(version, run, pages, missing=f"hugo failed: {_tail(run.stderr)}")
+    floor, _ = hugo.build(folder, hugo.FLOOR)
+    return Reference(version, run, pages,
+                     entity_page_bytes=hugo.entity_page_bytes(folder / f"public-{hugo.PAGE}"),
+                     floor=floor if floor.returncode == 0 else None)
 
 
 def run_all(prepared: Prepared, repeat: int = 1, with_hugo: bool = True,

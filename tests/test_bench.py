@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -178,16 +179,16 @@ def _hugo_site(tmp_path: Path) -> Path:
     return exported
 
 
-def test_hugo_renders_one_page_per_entity_with_its_fields_and_relations(tmp_path):
+def test_hugos_floor_renders_one_page_per_entity_with_its_fields_and_relations(tmp_path):
     from bench import hugo
 
     if hugo.hugo_program() is None:
         pytest.skip("hugo is not installed (bench/setup installs it)")
     assert hugo.write_site(_hugo_site(tmp_path), tmp_path / "hugo") == 2
-    run, pages = hugo.build(tmp_path / "hugo")
+    run, pages = hugo.build(tmp_path / "hugo", hugo.FLOOR)
     assert run.returncode == 0, run.stderr
     assert pages == 3  # two entities and the home page
-    public = tmp_path / "hugo" / "public"
+    public = tmp_path / "hugo" / "public-floor"
     shop = (public / "entity/default/component/shop.html").read_text()
     for text in ("<dd>service</dd>", "<dd>team-a</dd>", "<dd>production</dd>", "<li>java</li>",
                  "<em>things</em>", 'href="https://runbooks.invalid/shop"', "ownedBy"):
@@ -195,6 +196,34 @@ def test_hugo_renders_one_page_per_entity_with_its_fields_and_relations(tmp_path
     link = re.search(r'href="([^"]*team-a\.html)"', shop).group(1)
     assert not link.startswith(("/", "http"))  # relative, like Playbill's links
     assert (public / "entity/default/component" / link).resolve().is_file()
+
+
+#: What a page is made of: its sections and other landmarks, by id or class...
+LANDMARK = re.compile(r'<(?:section|nav|figure|table|details)\b[^>]*?(?:id|class)="([^"]*)"')
+#: ...and every link to another file: entity pages, docs, downloads, assets.
+FILE_LINK = re.compile(r'href="([^"#]+)"')
+
+
+def _page_shape(page: Path) -> tuple[Counter, Counter]:
+    text = page.read_text(encoding="utf-8")
+    return Counter(LANDMARK.findall(text)), Counter(FILE_LINK.findall(text))
+
+
+def _same_pages(site: Path, public: Path) -> None:
+    """Hugo's reference is only fair if it writes the page Playbill writes: every entity
+    page has the same sections and the same links, each as often, and about as many
+    bytes; every API definition Playbill writes beside its page, Hugo writes too."""
+    from bench import hugo
+
+    playbill_pages = sorted((site / "entity").rglob("*.html"))
+    assert {page.parent.name for page in playbill_pages} == {
+        "api", "component", "domain", "group", "resource", "system", "user"}
+    for page in playbill_pages:
+        assert _page_shape(public / page.relative_to(site)) == _page_shape(page), page
+    definitions = sorted(p.relative_to(site) for p in (site / "entity").rglob("*.definition.*"))
+    assert definitions and definitions == sorted(
+        p.relative_to(public) for p in (public / "entity").rglob("*.definition.*"))
+    assert 0.95 < hugo.entity_page_bytes(public) / hugo.entity_page_bytes(site) < 1.05
 
 
 def test_the_host_check_times_a_fixed_piece_of_work():
@@ -368,6 +397,12 @@ def test_the_whole_benchmark_on_a_small_catalog(tmp_path):
         assert not any("Changed for warm build" in page.read_text() for page in content)
         assert report.render_ratio(results) > 0
         assert "render: Playbill" in report.reference(results)
+        assert "against the floor" in report.reference(results)
+        assert results.reference.floor is not None
+        # The warm build changed one description since: no section or link.
+        _same_pages(tmp_path / "site", tmp_path / "hugo" / "public-page")
+        assert any('class="button docs-link"' in page.read_text()
+                   for page in (tmp_path / "hugo" / "public-page").rglob("*.html"))
     assert "not judged" in report.targets(results)  # targets are for 10,000 and 50,000
     assert fastest(results.cold) is cold
 
