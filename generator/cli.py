@@ -361,7 +361,7 @@ def _build_site(catalog: Catalog, target: Path, options, status=None, docs_optio
 
     from generator.build import build_site
     from generator.render.output import SiteDirError
-    from generator.render.templates import TemplateFolderError
+    from generator.site_paths import TemplateFolderError
 
     try:
         return build_site(catalog, target, options, status.snapshot if status else None,

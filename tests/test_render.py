@@ -19,7 +19,8 @@ from generator.render import RenderOptions, pages, processes, render_site, site_
 from generator.render.context import LIST_LIMIT
 from generator.render.exports import TABLE_COLUMNS
 from generator.render.recent import recently_changed
-from generator.render.templates import entity_url
+from generator import site_paths
+from generator.site_paths import entity_url
 from gitrepo import commit, make_repo
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "example"
@@ -315,14 +316,14 @@ def test_a_user_folder_overrides_templates_and_assets(example, tmp_path):
     "entity/a%2Fb.html", "entity/x/..", "entity/x/.", "entity/a%5Cb/c.html", "%2E%2E",
 ])
 def test_a_page_url_that_would_leave_its_folder_has_no_file(tmp_path, url):
-    assert pages.page_file(tmp_path, url) is None
+    assert site_paths.page_file(tmp_path, url) is None
 
 
 def test_a_page_url_names_its_file_decoded(tmp_path):
-    assert pages.page_file(tmp_path, "index.html") == tmp_path / "index.html"
-    assert pages.page_file(tmp_path, "entity/default/component/a%20b.html") == \
+    assert site_paths.page_file(tmp_path, "index.html") == tmp_path / "index.html"
+    assert site_paths.page_file(tmp_path, "entity/default/component/a%20b.html") == \
         tmp_path / "entity" / "default" / "component" / "a b.html"
-    assert pages.page_file(tmp_path / "other", "entity/x/y.html") == tmp_path / "other/entity/x/y.html"
+    assert site_paths.page_file(tmp_path / "other", "entity/x/y.html") == tmp_path / "other/entity/x/y.html"
 
 
 def test_health_page_groups_problems_by_severity_file_and_owner(tmp_path):

@@ -9,6 +9,7 @@ from pathlib import Path
 import jinja2
 import pytest
 
+from generator import site_paths
 from generator.render import templates
 from generator.render.templates import BuiltinBytecodeCache, PageEnvironment
 
@@ -101,4 +102,4 @@ def test_a_folder_that_cannot_be_written_compiles_every_time(ours: Path) -> None
 def test_pages_use_the_cache_of_our_templates() -> None:
     env = templates.make_environment()
     assert isinstance(env.bytecode_cache, BuiltinBytecodeCache)
-    assert env.bytecode_cache.templates == templates.BUILTIN_TEMPLATES.resolve()
+    assert env.bytecode_cache.templates == site_paths.BUILTIN_TEMPLATES.resolve()

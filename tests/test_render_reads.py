@@ -13,7 +13,7 @@ from generator.build import build_site
 from generator.render import RenderOptions
 from generator.render.reads import EVERYTHING, Digests, ReadLog, Recorded
 from generator.render.reuse import MANIFEST
-from generator.render.templates import entity_url
+from generator.site_paths import entity_url
 from gitrepo import commit, make_repo
 from test_render_reuse import FILES, catalog_of, entity, inodes, tree_bytes
 

@@ -18,7 +18,7 @@ from generator import sources
 from generator.build import build_site, read_catalog
 from generator.render import RenderOptions
 from generator.render.reuse import MANIFEST, Manifest, fingerprint, read_manifest, write_manifest
-from generator.render.templates import entity_url
+from generator.site_paths import entity_url
 from gitrepo import commit, make_repo
 
 

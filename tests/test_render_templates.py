@@ -16,7 +16,7 @@ from generator.model.scm import RepoWeb
 from generator.model.source import SourceTree
 from generator.render import RenderOptions, render_site
 from generator.render.scaffolded import scaffold_index
-from generator.render.templates import _segment, entity_url
+from generator.site_paths import _segment, entity_url
 from generator.scaffold.template import SOURCE_TEMPLATE, SOURCE_TEMPLATE_COMMIT
 from generator.scaffold.workflows import MAX_INPUTS
 from gitrepo import commit, make_repo

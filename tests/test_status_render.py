@@ -14,7 +14,7 @@ from generator import sources
 from generator.build import build_site, read_catalog
 from generator.render import RenderOptions
 from generator.render.reuse import MANIFEST
-from generator.render.templates import entity_url
+from generator.site_paths import entity_url
 from generator.status import take_snapshot
 from generator.status.config import KubernetesConfig
 from kubeserver import KubeServer, load_items

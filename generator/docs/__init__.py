@@ -36,9 +36,7 @@ from generator.docs.refs import DocsSource, docs_url
 from generator.model.catalog import Catalog
 from generator.model.problem import Problem, Severity
 from generator.progress import OnProgress, Step
-from generator.render.context import owner_of
-from generator.render.links import link
-from generator.render.templates import entity_url, template_folders
+from generator.site_paths import entity_url, template_folders
 
 DEFAULT_CACHE_DIR = ".playbill/docs-cache"
 CACHE_FORMAT = 1
@@ -158,14 +156,13 @@ def _header(catalog: Catalog, source: DocsSource, docs_dir: Path) -> dict[str, A
     """What each page's header shows: links back to the entity and its owner (from the
     site root) and the base of the Git host's edit URL of the Markdown files."""
     entity = catalog.entities[source.ref]
-    owner = owner_of(catalog, source.ref)
-    owner_link = link(catalog, owner) if owner else None
+    owner = catalog.owner_of(source.ref)
+    owner_entity = catalog.entities.get(owner) if owner else None
     web = source.tree.web
     return {
         "entity": {"title": entity.title, "kind": entity.kind,
                    "url": entity_url(source.ref)},
-        "owner": {"title": owner_link.label, "url": entity_url(owner_link.ref)
-                  if owner_link.exists else None} if owner_link else None,
+        "owner": _owner(owner, owner_entity) if owner else None,
         # the host's edit URL of a page, with PAGE_MARKER where its path goes (Bitbucket
         # puts a query after the path, so the path cannot simply be appended)
         "edit_url": web.edit_url(f"{source.tree.relpath(docs_dir)}/{sitebuild.PAGE_MARKER}")
@@ -175,6 +172,13 @@ def _header(catalog: Catalog, source: DocsSource, docs_dir: Path) -> dict[str, A
         "view_base": web.blob_url("") if web else None,
         "entity_files": _entity_files(catalog, source),
     }
+
+
+def _owner(ref: str, entity: Any) -> dict[str, Any]:
+    """The owner's title and page; a dangling owner's name, without a page."""
+    if entity is None:
+        return {"title": ref.partition("/")[2] or ref, "url": None}
+    return {"title": entity.title, "url": entity_url(ref)}
 
 
 def _entity_files(catalog: Catalog, source: DocsSource) -> dict[str, str]:

@@ -15,7 +15,7 @@ from pathlib import Path
 from generator.docs import DocsBuilt
 from generator.docs.sitebuild import theme_folder
 from generator.model.catalog import Catalog
-from generator.render.pages import page_file
+from generator.site_paths import page_file
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,9 @@ import networkx as nx
 from generator.model.entity import Entity
 from generator.model.problem import Problem
 from generator.model.ref import EntityRef, RefError, parse_ref, ref_text
-from generator.model.relations import HAS_MEMBER, OWNER_OF, PARENT_OF, Relation
+from generator.model.relations import (
+    HAS_MEMBER, OWNED_BY, OWNER_OF, PARENT_OF, PART_OF, Relation,
+)
 from generator.model.source import SourceTree
 
 RefLike = EntityRef | str
@@ -38,6 +40,16 @@ def ref_key(ref: RefLike) -> str:
         return str(parse_ref(ref))
     except RefError:
         return ref.lower()
+
+
+def first_target(targets: Iterable[str], relation: str) -> str | None:
+    """The target a page shows for a relation an entity should have once (its owner, its
+    system): the first by ref, and for partOf a System before a Domain, when an entity
+    names both."""
+    ordered = sorted(targets)
+    if relation == PART_OF:
+        ordered.sort(key=lambda t: (not t.startswith("system:"), t))
+    return ordered[0] if ordered else None
 
 
 @dataclass(frozen=True)
@@ -109,6 +121,25 @@ class Catalog:
                     seen.add(other)
                     frontier.append((other, distance + 1))
         return seen
+
+    def owner_of(self, ref: RefLike) -> str | None:
+        """The owner's ref, from the graph (so `team-a` written in YAML is
+        `group:default/team-a`)."""
+        return self.target(ref, OWNED_BY)
+
+    def system_of(self, ref: RefLike) -> str | None:
+        """The System (or, for a System, the Domain) an entity is part of."""
+        return self.target(ref, PART_OF)
+
+    def target(self, ref: RefLike, relation: str) -> str | None:
+        """The first target of one relation of `ref` (see `first_target`)."""
+        # Read from the adjacency dicts (node keys are the lower-cased refs, edge keys the
+        # relation types), not networkx's edge views: the catalog table asks this twice
+        # for every entity.
+        adjacency = self.graph._adj
+        key = ref if ref in adjacency else ref_key(ref)
+        return first_target([target for target, kinds in adjacency.get(key, {}).items()
+                             if relation in kinds], relation)
 
     def owned_by(self, group: RefLike, transitive: bool = False) -> list[Entity]:
         """Entities whose owner is `group` (or, when transitive, any of its sub-groups)."""

@@ -23,7 +23,7 @@ from generator.progress import OnProgress, Step
 from generator.render import exports, kubernetes, overview, pages, processes, reuse
 from generator.render.recent import recently_changed
 from generator.render.output import MARKER
-from generator.render.templates import BUILTIN_TEMPLATES, template_folders
+from generator.site_paths import BUILTIN_TEMPLATES, template_folders
 from generator.status.snapshot import Snapshot
 
 #: The site-wide pages: (template, output path from the site root, page title).

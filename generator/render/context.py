@@ -7,10 +7,10 @@ relation types in `RELATION_ORDER`, so the same catalog always renders the same 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterator
 from urllib.parse import quote
 
-from generator.model.catalog import Catalog, ref_key
+from generator.model.catalog import Catalog, first_target, ref_key
 from generator.model.entity import Entity
 from generator.model.relations import (
     API_CONSUMED_BY, API_PROVIDED_BY, CHILD_OF, CONSUMES_API, DEPENDENCY_OF, DEPENDS_ON,
@@ -20,7 +20,7 @@ from generator.render import apis, diagram
 from generator.render.links import Link, link
 from generator.render.scaffolded import ScaffoldIndex, scaffolded_from
 from generator.render.template_page import template_view
-from generator.render.templates import definition_url
+from generator.site_paths import definition_url
 
 VIEW_URL = "backstage.io/view-url"
 EDIT_URL = "backstage.io/edit-url"
@@ -78,16 +78,6 @@ def capped(catalog: Catalog, refs: list[str], more: tuple[str, str] | None = Non
     filter (name, value) that lists them all."""
     url = f"catalog.html?{more[0]}={quote(more[1], safe=':/')}" if more else None
     return Links([link(catalog, ref) for ref in refs[:LIST_LIMIT]], len(refs), url)
-
-
-def owner_of(catalog: Catalog, ref: str) -> str | None:
-    """The owner's ref, from the graph (so `team-a` written in YAML is `group:default/team-a`)."""
-    return _first_target(catalog, ref, OWNED_BY)
-
-
-def system_of(catalog: Catalog, ref: str) -> str | None:
-    """The System (or, for a System, the Domain) an entity is part of."""
-    return _first_target(catalog, ref, PART_OF)
 
 
 def entity_context(catalog: Catalog, entity: Entity, depth: int,
@@ -163,7 +153,7 @@ def group_view(catalog: Catalog, ref: str) -> dict[str, Any]:
     direct_set = set(direct)
     through = [other for other in _owned(catalog, _subgroups(catalog, ref))
                if other not in direct_set]
-    rows = [{"entity": link(catalog, other), "owner": link(catalog, owner_of(catalog, other))}
+    rows = [{"entity": link(catalog, other), "owner": link(catalog, catalog.owner_of(other))}
             for other in through[:LIST_LIMIT]]
     return {
         "members": capped(catalog, _owned(catalog, [ref], HAS_MEMBER)),
@@ -186,11 +176,11 @@ def parent_chain(catalog: Catalog, ref: str) -> list[Link]:
     """Parent, grandparent, ... up to the root; stops at a cycle instead of looping."""
     chain: list[Link] = []
     seen = {ref_key(ref)}
-    current = _first_target(catalog, ref, CHILD_OF)
+    current = catalog.target(ref, CHILD_OF)
     while current and current not in seen:
         seen.add(current)
         chain.append(link(catalog, current))
-        current = _first_target(catalog, current, CHILD_OF)
+        current = catalog.target(current, CHILD_OF)
     return chain
 
 
@@ -245,24 +235,8 @@ def _out_edges(catalog: Catalog, ref: str) -> dict[str, list[str]]:
     return grouped
 
 
-def _first_target(catalog: Catalog, ref: str, relation: str) -> str | None:
-    # One relation's targets, without grouping all the others (`_out_edges`): the
-    # catalog table asks this twice for every entity.
-    adjacency = catalog.graph._adj
-    key = ref if ref in adjacency else ref_key(ref)
-    return _first([target for target, kinds in adjacency.get(key, {}).items()
-                   if relation in kinds], relation)
-
-
 def _first_of(edges: dict[str, list[str]], relation: str) -> str | None:
-    return _first(edges.get(relation, ()), relation)
-
-
-def _first(targets: Iterable[str], relation: str) -> str | None:
-    ordered = sorted(targets)
-    if relation == PART_OF:  # a System before a Domain, when an entity names both
-        ordered.sort(key=lambda t: (not t.startswith("system:"), t))
-    return ordered[0] if ordered else None
+    return first_target(edges.get(relation, ()), relation)
 
 
 def _source(entity: Entity) -> dict[str, Any]:

@@ -14,7 +14,6 @@ from typing import Any
 from generator.jsontext import compact
 from generator.model.catalog import Catalog
 from generator.model.entity import Entity
-from generator.render.context import owner_of, system_of
 
 #: Column order of a table row. `title` is empty when it equals the name (the browser
 #: shows the name then), and `description` is cut to a one-line summary.
@@ -78,9 +77,9 @@ def table_row(catalog: Catalog, ref: str, entity: Entity) -> list[Any]:
         entity.kind,
         title,
         _text(spec.get("type")),
-        owner_of(catalog, ref) or "",
+        catalog.owner_of(ref) or "",
         _text(spec.get("lifecycle")),
-        system_of(catalog, ref) or "",
+        catalog.system_of(ref) or "",
         [str(tag) for tag in entity.tags],
         summary(entity.description),
     ]

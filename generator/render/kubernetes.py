@@ -14,7 +14,6 @@ from typing import Any
 
 from generator.model.catalog import Catalog
 from generator.model.entity import Entity
-from generator.render.context import owner_of
 from generator.render.links import link
 from generator.status.selection import KUBERNETES_ID, LABEL_SELECTOR
 from generator.status.snapshot import Snapshot
@@ -59,7 +58,7 @@ def health_context(catalog: Catalog, snapshot: Snapshot) -> dict[str, Any]:
             continue
         findings.sort(key=lambda f: (-f["severity"], f["cluster"], f["namespace"], f["kind"],
                                      f["name"], f["type"]))
-        owner = owner_of(catalog, ref)
+        owner = catalog.owner_of(ref)
         rows.append({"entity": link(catalog, ref), "owner": link(catalog, owner) if owner else None,
                      "worst": findings[0]["severity"], "findings": findings,
                      "errors": sum(1 for f in findings if f["level"] == "error")})

@@ -7,7 +7,7 @@ from typing import Any
 
 from generator.model.catalog import Catalog, ref_key
 from generator.model.problem import Problem, Severity
-from generator.render.context import Link, link, owner_of
+from generator.render.context import Link, link
 from generator.render.exports import filter_values, table_rows
 from generator.render.recent import Change
 
@@ -100,7 +100,7 @@ def _by_owner(problems, owners: dict) -> list[dict[str, Any]]:
 def _problem_owner(catalog: Catalog, problem: Problem) -> Link | None:
     if not problem.entity:
         return None
-    owner = owner_of(catalog, ref_key(problem.entity))
+    owner = catalog.owner_of(ref_key(problem.entity))
     return link(catalog, owner) if owner else None
 
 

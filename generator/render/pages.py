@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
-from urllib.parse import unquote
 
 import jinja2
 
@@ -26,9 +24,8 @@ from generator.render import apis, kubernetes, reuse
 from generator.render.context import entity_context
 from generator.render.reads import Digests, ReadLog, Recorded, page_key
 from generator.render.scaffolded import ScaffoldIndex, scaffold_index
-from generator.render.templates import (
-    definition_url, entity_url, make_environment,
-)
+from generator.render.templates import make_environment
+from generator.site_paths import definition_url, entity_url, site_file
 from generator.status.snapshot import Snapshot
 
 @dataclass(frozen=True)
@@ -280,32 +277,6 @@ def page_context(path: str, title: str, site: dict[str, Any], extra: dict[str, A
     return {**extra, "root": root, "page_title": title, "page_path": path, "site": site}
 
 
-def page_file(out_dir: Path, url: str) -> Path | None:
-    """The file a site-root-relative URL is written to, or None if it would leave its
-    folder (a name that decodes to `..` or contains `/`)."""
-    rel = site_file(url)
-    return out_dir / rel if rel is not None else None
-
-
-def site_file(url: str) -> str | None:
-    """`page_file` from the site root, as text."""
-    folder, slash, name = url.rpartition("/")
-    base = _site_folder(folder) if slash else ""
-    name = unquote(name)
-    if base is None or not _plain(name):
-        return None
-    return f"{base}/{name}" if base else name
-
-
-@lru_cache(maxsize=4096)
-def _site_folder(url: str) -> str | None:
-    # Thousands of pages share a folder: its parts are decoded and checked once.
-    parts = [unquote(part) for part in url.split("/")]
-    return "/".join(parts) if all(map(_plain, parts)) else None
-
-
-def _plain(part: str) -> bool:
-    return part not in ("", ".", "..") and "/" not in part and "\\" not in part
 
 
 def _definition_file(out: str, entity: Entity) -> str | None:

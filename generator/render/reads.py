@@ -93,6 +93,12 @@ class Recorded:
         self.entities = _Rows(catalog.entities, log)
         self.graph = _Graph(catalog.graph, log)
 
+    # The catalog's queries that read only the graph's adjacency, run against the
+    # recorded graph so that they note the refs they read (and not EVERYTHING).
+    target = Catalog.target
+    owner_of = Catalog.owner_of
+    system_of = Catalog.system_of
+
     def problems_for(self, ref: Any) -> list:
         self.log.note(ref_key(ref))
         return self.underlying.problems_for(ref)

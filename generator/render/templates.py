@@ -11,14 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 from functools import lru_cache
 from pathlib import Path
 from types import BuiltinFunctionType, FunctionType, MethodType
 from typing import Any, Iterable
-from urllib.parse import quote
-
-import sys
 
 import jinja2
 from jinja2.bccache import Bucket, FileSystemBytecodeCache
@@ -34,34 +30,10 @@ except ImportError:  # pragma: no cover - another markupsafe
 
 from generator import __version__
 from generator.model.catalog import ref_key
+from generator.site_paths import BUILTIN_TEMPLATES, entity_url, ref_parts, template_folders
 
 
-def _builtin_templates() -> Path:
-    """site_templates/ of the checkout this package runs from (also an editable install),
-    else where a wheel installs it (pyproject's data-files)."""
-    checkout = Path(__file__).resolve().parents[2] / "site_templates"
-    installed = Path(sys.prefix) / "share" / "playbill" / "site_templates"
-    return checkout if checkout.is_dir() or not installed.is_dir() else installed
-
-
-#: The templates that ship with Playbill.
-BUILTIN_TEMPLATES = _builtin_templates()
 _SAFE_SCHEMES = ("http://", "https://", "mailto:", "ftp://", "ssh://", "git://")
-
-
-class TemplateFolderError(ValueError):
-    """The built-in templates are missing (a broken install) or a user folder is not one."""
-
-
-def template_folders(user_folder: Path | None) -> list[Path]:
-    """The folders templates are looked up in, the user's first."""
-    if not BUILTIN_TEMPLATES.is_dir():
-        raise TemplateFolderError(f"Playbill's templates are missing from {BUILTIN_TEMPLATES}")
-    if user_folder is None:
-        return [BUILTIN_TEMPLATES]
-    if not user_folder.is_dir():
-        raise TemplateFolderError(f"Templates folder {user_folder} does not exist")
-    return [user_folder, BUILTIN_TEMPLATES]
 
 
 def make_environment(
@@ -344,19 +316,6 @@ def more_line(links: Any, root: str) -> Markup:
 
 
 @lru_cache(maxsize=1 << 16)
-def entity_url(ref: Any) -> str:
-    """The page of `ref`, from the site root: `entity/<namespace>/<kind>/<name>.html`.
-
-    Refs are lower-cased, so paths are too; each part is percent-encoded so an unusual
-    name can never climb out of its folder.
-    """
-    kind, namespace, name = _parts(ref)
-    return f"entity/{_segment(namespace)}/{_segment(kind)}/{_segment(name)}.html"
-
-
-def definition_url(namespace: str, download_name: str) -> str:
-    """Where an API's raw definition is written, from the site root."""
-    return f"entity/{_segment(namespace.lower())}/api/{_segment(download_name)}"
 
 
 def safe_url(url: Any) -> str | None:
@@ -366,16 +325,16 @@ def safe_url(url: Any) -> str | None:
 
 
 def ref_name(ref: Any) -> str:
-    return _parts(ref)[2]
+    return ref_parts(ref)[2]
 
 
 def ref_kind(ref: Any) -> str:
-    return _parts(ref)[0]
+    return ref_parts(ref)[0]
 
 
 def short_ref(ref: Any) -> str:
     """`kind:name` in the default namespace, the full ref elsewhere."""
-    kind, namespace, name = _parts(ref)
+    kind, namespace, name = ref_parts(ref)
     return f"{kind}:{name}" if namespace == "default" else f"{kind}:{namespace}/{name}"
 
 
@@ -383,22 +342,3 @@ def short_ref(ref: Any) -> str:
 def kind_class(kind: Any) -> str:
     """The CSS class of a kind badge: `kind-component`."""
     return "kind-" + "".join(c for c in str(kind).lower() if c.isalnum() or c == "-")
-
-
-@lru_cache(maxsize=1 << 16)
-def _parts(ref: Any) -> tuple[str, str, str]:
-    kind, _, rest = ref_key(ref).partition(":")
-    namespace, _, name = rest.partition("/")
-    return kind, namespace, name
-
-
-def _segment(text: str) -> str:
-    """One path segment for an href. Validated names only hold letters, digits and `-_.`,
-    so this is the file name itself; anything else is percent-encoded rather than trusted."""
-    if _UNRESERVED.fullmatch(text):
-        return text  # what quote() would return, at a tenth of its cost
-    return quote(text, safe="")
-
-
-#: What quote() never encodes: ASCII letters and digits and `_.-~`.
-_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]+")
