@@ -116,16 +116,16 @@ def entity_page_bytes(site: Path) -> int:
     return sum(path.stat().st_size for path in (site / "entity").rglob("*.html"))
 
 
-def _content(entity: dict[str, Any], fields: dict[str, Any]) -> str:
-    """JSON front matter (Hugo reads a file starting with `{` as such), then the
-    description as the Markdown body."""
+def _content(entity: dict[str, Any], fields: dict[str, Any], body: str = "") -> str:
+    """JSON front matter (Hugo reads a file starting with `{` as such), then `body`, as
+    Markdown. The page shows the description as text, as Playbill does; the floor shows
+    it as its Markdown body."""
     metadata = entity["metadata"]
     # Hugo gives `type`, `kind` and `tags` meanings of its own: the fields go one level
     # down. Hugo lower-cases front matter keys, so every key is lower case already.
     front = {"title": metadata.get("title") or metadata["name"],
              "entitykind": entity["kind"], "entity": fields}
-    return json.dumps(front, ensure_ascii=False, indent=1) + "\n\n" + (
-        metadata.get("description") or "") + "\n"
+    return json.dumps(front, ensure_ascii=False, indent=1) + "\n\n" + body + "\n"
 
 
 def _floor_content(entity: dict[str, Any]) -> str:
@@ -146,7 +146,7 @@ def _floor_content(entity: dict[str, Any]) -> str:
                   for link in metadata.get("links", [])],
         "relations": [{"type": kind, "targets": targets} for kind, targets in grouped.items()],
     }
-    return _content(entity, fields)
+    return _content(entity, fields, metadata.get("description") or "")
 
 
 def _fields(entities: list[dict[str, Any]], known: dict[str, dict[str, str]]
