@@ -136,8 +136,21 @@ def test_reading_the_catalog_other_than_by_ref_reads_everything(repo):
     list(recorded.entities)
     assert EVERYTHING in log.refs
     other = ReadLog()
-    Recorded(catalog, other).counts_by_kind()  # any method but problems_for reads it all
+    Recorded(catalog, other).counts_by_kind()  # any method but those by ref reads it all
     assert other.refs == {EVERYTHING}
+
+
+def test_owner_and_system_lookups_read_only_the_ref_asked_about(repo):
+    """Pages and exports ask for owners and systems through the catalog's methods: on a
+    recorded catalog they read its recorded graph, so a page that shows an owner is not
+    keyed on the whole catalog."""
+    catalog = catalog_of(repo)
+    for method in ("owner_of", "system_of"):
+        log = ReadLog()
+        found = getattr(Recorded(catalog, log), method)("component:default/lonely")
+        assert found == getattr(catalog, method)("component:default/lonely")
+        assert log.refs == {"component:default/lonely"}
+    assert catalog.owner_of("component:default/lonely") == "group:default/team-b"
 
 
 def test_a_ref_digest_covers_the_entity_its_relations_and_its_problems(repo):
