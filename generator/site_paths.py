@@ -45,6 +45,7 @@ def template_folders(user_folder: Path | None) -> list[Path]:
     return [user_folder, BUILTIN_TEMPLATES]
 
 
+@lru_cache(maxsize=1 << 16)
 def entity_url(ref: Any) -> str:
     """The page of `ref`, from the site root: `entity/<namespace>/<kind>/<name>.html`.
 

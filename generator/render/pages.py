@@ -277,8 +277,6 @@ def page_context(path: str, title: str, site: dict[str, Any], extra: dict[str, A
     return {**extra, "root": root, "page_title": title, "page_path": path, "site": site}
 
 
-
-
 def _definition_file(out: str, entity: Entity) -> str | None:
     """Where an API's raw definition goes beside its page, for download, from the site
     root (its folder in `out` made); None when there is none. The page links it as

@@ -315,9 +315,6 @@ def more_line(links: Any, root: str) -> Markup:
     return Markup(f'<p class="more">{text}</p>\n')
 
 
-@lru_cache(maxsize=1 << 16)
-
-
 def safe_url(url: Any) -> str | None:
     """`url` when it is a web, mail or Git address; None for `javascript:` and the like."""
     text = str(url or "").strip()
