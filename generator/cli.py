@@ -15,16 +15,17 @@ from typing import NoReturn
 import click
 
 from generator import __version__, report
-from generator.build import read_catalog
 from generator.model.catalog import Catalog
 from generator.model.problem import Problem
 from generator.progress import Progress
+from generator.cli_common import (
+    DEFAULT_SOURCES, EXIT_OK, EXIT_USAGE, catalog_and_config, catalog_from, catalog_options,
+    config_or_exit, exit_code, site_options, usage_error,
+)
 from generator.docs.cli import docs, docs_options
 from generator.scaffold.cli import scaffold
 from generator.status.cli import snapshot_for_build, status
 
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
-DEFAULT_SOURCES = "catalog_sources.yaml"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -60,24 +61,6 @@ def _leave(code: object) -> NoReturn:
     os._exit(code or 0)
 
 
-def catalog_options(command):
-    """The options every command that reads a catalog shares."""
-    command = click.argument(
-        "paths", nargs=-1, type=click.Path(path_type=Path)
-    )(command)
-    command = click.option(
-        "--sources", "sources_file", type=click.Path(path_type=Path),
-        default=DEFAULT_SOURCES, show_default=True,
-        help="Sources file listing Git repositories and folders to read.",
-    )(command)
-    command = click.option(
-        "--cache-dir", type=click.Path(path_type=Path), default=None,
-        help="Where Git clones and parsed catalog files are kept between runs (default: "
-             "cache_dir in the sources file).",
-    )(command)
-    return command
-
-
 @main.command()
 @catalog_options
 @click.option("--format", "fmt", type=click.Choice(report.FORMATS), default="text",
@@ -101,8 +84,8 @@ def validate(paths, sources_file, cache_dir, fmt, strict, quiet, partial, agains
     try:
         known = known_refs(against) if against else frozenset()
     except AgainstError as exc:
-        _usage_error([], f"--against: {exc}")
-    catalog = _read(paths, sources_file, cache_dir, progress)
+        usage_error([], f"--against: {exc}")
+    catalog = catalog_from(paths, sources_file, cache_dir, progress)
     problems = judge_unseen(catalog, known, partial, against or "")
     count = len(catalog.entities)
     if fmt == "json":
@@ -113,7 +96,7 @@ def validate(paths, sources_file, cache_dir, fmt, strict, quiet, partial, agains
         click.echo(report.summary_line(report.summarize(problems, count)), err=True)
     else:
         click.echo(report.as_text(problems, count, color=sys.stdout.isatty()))
-    sys.exit(_exit_code(problems, strict))
+    sys.exit(exit_code(problems, strict))
 
 
 @main.command()
@@ -145,11 +128,11 @@ def build(paths, sources_file, cache_dir, site_dir, templates, strict, with_docs
     progress = Progress(enabled=not quiet)
     if shard:
         sys.exit(_build_shard(paths, sources_file, shard, shard_dir, strict, progress))
-    catalog, cfg = _read_with_config(paths, sources_file, cache_dir, progress, cached=True)
-    target, options = _site_options(cfg, site_dir, templates)
+    catalog, cfg = catalog_and_config(paths, sources_file, cache_dir, progress, cached=True)
+    target, options = site_options(cfg, site_dir, templates)
     problems = _write_site(catalog, cfg, target, options, progress,
                            docs_options(cfg, options.templates, with_docs))
-    sys.exit(_exit_code(problems, strict=True) if strict else EXIT_OK)
+    sys.exit(exit_code(problems, strict=True) if strict else EXIT_OK)
 
 
 @main.command()
@@ -171,16 +154,16 @@ def serve(paths, sources_file, cache_dir, site_dir, port, rebuild, templates, qu
     progress = Progress(enabled=not quiet)
     cfg = None
     if rebuild:
-        catalog, cfg = _read_with_config(paths, sources_file, cache_dir, progress,
+        catalog, cfg = catalog_and_config(paths, sources_file, cache_dir, progress,
                                          cached=True)
     elif Path(sources_file).is_file() and site_dir is None:
-        cfg = _config_or_exit(Path(sources_file))
-    target, options = _site_options(cfg, site_dir, templates)
+        cfg = config_or_exit(Path(sources_file))
+    target, options = site_options(cfg, site_dir, templates)
     if rebuild:
         _write_site(catalog, cfg, target, options, progress,
                     docs_options(cfg, options.templates, True))
     if not (target / "index.html").is_file():
-        _usage_error([], f"No site in {target}: run `playbill build` first, or drop --no-build.")
+        usage_error([], f"No site in {target}: run `playbill build` first, or drop --no-build.")
     server = serving.make_server(target, port)
     click.echo(f"Serving {target} at {serving.url_of(server)} (Ctrl+C to stop)")
     sys.stdout.flush()
@@ -216,7 +199,7 @@ def owner_set(entity_ref, new_owner, paths, sources_file, cache_dir, local, bran
     from generator.owner.publish import commit_locally, open_pull_request
     from generator.scaffold.github_api import GitHubClient
 
-    catalog = _read(paths, sources_file, cache_dir, Progress(enabled=not quiet))
+    catalog = catalog_from(paths, sources_file, cache_dir, Progress(enabled=not quiet))
     try:
         change = plan(catalog, entity_ref, new_owner)
         if local:
@@ -262,7 +245,7 @@ def diff_command(base, head, paths, sources_file, repo_dir, cache_dir, fmt) -> N
     try:
         found = diff_revisions(repo_dir, base, head, list(paths), sources_file, cache_dir)
     except DiffError as exc:
-        _usage_error([], str(exc))
+        usage_error([], str(exc))
     click.echo(json.dumps(found.to_json_dict(), indent=2) if fmt == "json"
                else as_markdown(found), nl=fmt == "json")
 
@@ -290,15 +273,15 @@ def merge(shard_dirs, sources_file, cache_dir, site_dir, templates, strict, quie
     from generator.shards import ShardError, read_merged
 
     progress = Progress(enabled=not quiet)
-    cfg = _config_or_exit(Path(sources_file))
+    cfg = config_or_exit(Path(sources_file))
     try:
         catalog = read_merged(cfg, list(shard_dirs), cache_dir or cfg.cache_dir, progress)
     except ShardError as exc:
-        _usage_error([], str(exc))
-    target, options = _site_options(cfg, site_dir, templates)
+        usage_error([], str(exc))
+    target, options = site_options(cfg, site_dir, templates)
     problems = _write_site(catalog, cfg, target, options, progress,
                            docs_options(cfg, options.templates, True))
-    sys.exit(_exit_code(problems, strict=True) if strict else EXIT_OK)
+    sys.exit(exit_code(problems, strict=True) if strict else EXIT_OK)
 
 
 def _build_shard(paths, sources_file: Path, text: str, folder: Path | None, strict: bool,
@@ -310,34 +293,16 @@ def _build_shard(paths, sources_file: Path, text: str, folder: Path | None, stri
     try:
         shard = Shard.parse(text)
     except ShardError as exc:
-        _usage_error([], str(exc))
+        usage_error([], str(exc))
     if paths:
-        _usage_error([], "--shard splits the sources file's sources; it takes no PATHS.")
+        usage_error([], "--shard splits the sources file's sources; it takes no PATHS.")
     folder = folder or Path(".playbill") / "shards" / str(shard.number)
-    trees, entities, problems = check_shard(_config_or_exit(Path(sources_file)), shard,
+    trees, entities, problems = check_shard(config_or_exit(Path(sources_file)), shard,
                                             folder, progress)
     progress.finish()
     click.echo(f"Shard {shard.number}/{shard.count}: {trees} sources into {folder}; "
                + report.summary_line(report.summarize(problems, entities)))
-    return _exit_code(problems, strict=True) if strict else EXIT_OK
-
-
-def _site_options(cfg, site_dir: Path | None, templates: Path | None):
-    """Where to write and how to render: options override the sources file's `site:`."""
-    from generator.config import DEFAULT_SITE_DIR
-    from generator.render import RenderOptions
-
-    site = cfg.site if cfg is not None else None
-    target = site_dir or (site.site_dir if site else Path(DEFAULT_SITE_DIR))
-    folder = templates or (site.templates if site else None)
-    if folder is not None and not folder.is_dir():
-        _usage_error([], f"Templates folder {folder} does not exist.")
-    options = RenderOptions(
-        title=site.title if site else RenderOptions.title,
-        templates=folder,
-        graph_depth=site.graph_depth if site else RenderOptions.graph_depth,
-    )
-    return target, options
+    return exit_code(problems, strict=True) if strict else EXIT_OK
 
 
 def _write_site(catalog: Catalog, cfg, target: Path, options, progress: Progress,
@@ -367,10 +332,10 @@ def _build_site(catalog: Catalog, target: Path, options, status=None, docs_optio
         return build_site(catalog, target, options, status.snapshot if status else None,
                           docs_options, progress)
     except (SiteDirError, TemplateFolderError) as exc:
-        _usage_error([], str(exc))
+        usage_error([], str(exc))
     except jinja2.TemplateError as exc:
         where = f"{exc.filename}:{exc.lineno}: " if getattr(exc, "lineno", None) else ""
-        _usage_error([], f"{where}template error: {exc}")
+        usage_error([], f"{where}template error: {exc}")
 
 
 def _build_summary(result, problems: list[Problem], entities: int) -> str:
@@ -397,86 +362,6 @@ def _build_summary(result, problems: list[Problem], entities: int) -> str:
                      + (f"; {search.reused:,} unchanged reused from the previous site"
                         if search.reused else ""))
     return "\n".join(lines)
-
-
-def _config_or_exit(path: Path):
-    from generator import config
-
-    cfg, problems = config.load_config(path)
-    if cfg is None or any(p.is_error for p in problems):
-        _usage_error(problems)
-    return cfg
-
-
-def _exit_code(problems: list[Problem], strict: bool) -> int:
-    if any(p.is_error for p in problems):
-        return EXIT_PROBLEMS
-    if strict and any(p.severity.value == "warning" for p in problems):
-        return EXIT_PROBLEMS
-    return EXIT_OK
-
-
-def _read(paths, sources_file: Path, cache_dir, progress: Progress) -> Catalog:
-    """Turn PATHS and/or the sources file into source trees, then read the catalog."""
-    return _read_with_config(paths, sources_file, cache_dir, progress)[0]
-
-
-def _read_with_config(paths, sources_file: Path, cache_dir, progress: Progress,
-                      cached: bool = False):
-    """The catalog, and the sources config when one was read (None for PATHS alone).
-
-    `cached` (build, serve) keeps parsed files in the load cache; the read-only commands
-    (validate, owner set) leave no cache behind in the folder they run in.
-
-    Explicit PATHS replace the default sources file; an explicitly given --sources is read
-    as well. Configuration and path problems stop here with exit code 2.
-    """
-    from generator import config, sources
-
-    ctx = click.get_current_context()
-    explicit_sources = (
-        ctx.get_parameter_source("sources_file") is not click.core.ParameterSource.DEFAULT
-    )
-    trees, problems, cfg = [], [], None
-    if paths:
-        found = sources.trees_for_paths(list(paths))
-        trees += found.trees
-        problems += found.problems
-        if problems:
-            _usage_error(problems)
-    if explicit_sources or not paths:
-        if not sources_file.exists() and not explicit_sources:
-            _usage_error([], f"No {DEFAULT_SOURCES} here: pass catalog files or folders, "
-                             f"or --sources FILE.")
-        cfg, config_problems = config.load_config(sources_file)
-        if cfg is None or any(p.is_error for p in config_problems):
-            _usage_error(config_problems)
-        fetched = sources.fetch_sources(cfg, cache_dir=cache_dir, on_progress=progress)
-        progress.finish()
-        trees += fetched.trees
-        problems += fetched.problems
-    load_cache = _load_cache_dir(cache_dir, cfg) if cached else None
-    catalog = read_catalog(trees, problems, load_cache, progress)
-    progress.finish()
-    return catalog, cfg
-
-
-def _load_cache_dir(cache_dir: Path | None, cfg) -> Path:
-    """The load cache lives beside the clones: `<cache_dir>/load`."""
-    from generator.config import DEFAULT_CACHE_DIR
-
-    return (cache_dir or (cfg.cache_dir if cfg is not None else Path(DEFAULT_CACHE_DIR))) / "load"
-
-
-def _usage_error(problems: list[Problem], message: str | None = None) -> None:
-    for p in problems:
-        where = ":".join(str(x) for x in (p.file, p.line) if x)
-        click.echo(f"{where + ': ' if where else ''}{p.severity.value}: {p.message}", err=True)
-        if p.hint:
-            click.echo(f"  hint: {p.hint}", err=True)
-    if message:
-        click.echo(f"error: {message}", err=True)
-    sys.exit(EXIT_USAGE)
 
 
 main.add_command(scaffold)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from generator.cli_common import EXIT_PROBLEMS, catalog_and_config, exit_code, usage_error
 from generator.docs import DocsOptions
 from generator.docs.mkdocsconfig import Allow
 from generator.progress import Progress
@@ -45,12 +46,11 @@ def docs(entity_ref, sources_file, cache_dir, out, serve_it, port) -> None:
     from generator.docs.publish import publish
     from generator.model.catalog import ref_key
 
-    from generator import cli
 
-    catalog, cfg = cli._read_with_config((), sources_file, cache_dir, Progress(enabled=False))
+    catalog, cfg = catalog_and_config((), sources_file, cache_dir, Progress(enabled=False))
     ref = ref_key(entity_ref if ":" in entity_ref else f"component:{entity_ref}")
     if ref not in catalog.entities:
-        cli._usage_error([], f"No entity {ref} in the catalog.")
+        usage_error([], f"No entity {ref} in the catalog.")
     options = docs_options(cfg, cfg.site.templates if cfg else None, True)
     built = build_docs(catalog, options, only=[ref])
     for problem in built.problems:
@@ -60,7 +60,7 @@ def docs(entity_ref, sources_file, cache_dir, out, serve_it, port) -> None:
     url = built.links.get(ref)
     if not built.sites or built.sites[0].built is None or url is None:
         click.echo(f"error: no docs were built for {ref}", err=True)
-        sys.exit(cli.EXIT_PROBLEMS)
+        sys.exit(EXIT_PROBLEMS)
     shutil.rmtree(out, ignore_errors=True)
     publish(built, out)
     click.echo(f"Docs of {ref}: {out / url}")
@@ -71,4 +71,4 @@ def docs(entity_ref, sources_file, cache_dir, out, serve_it, port) -> None:
         click.echo(f"Serving at {serving.url_of(server)}{url} (Ctrl+C to stop)")
         sys.stdout.flush()
         serving.serve_until_interrupted(server, log=False)
-    sys.exit(cli._exit_code(list(built.problems), strict=False))
+    sys.exit(exit_code(list(built.problems), strict=False))

@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from generator import report
+from generator.cli_common import catalog_and_config, exit_code, site_options, usage_error
 from generator.status import StatusResult, build_time, read_snapshot, take_snapshot
 from generator.status.problems import finding_problems
 from generator.status.snapshot import STATUS_FILE
@@ -52,14 +53,13 @@ def status(sources_file, cache_dir, site_dir, fmt, strict, quiet) -> None:
     Exit codes as for `validate`: 1 when a workload has a serious problem (or, with
     --strict, any problem), 2 when the config has no `kubernetes:` section.
     """
-    from generator import cli
     from generator.progress import Progress
 
     progress = Progress(enabled=not quiet)
-    catalog, cfg = cli._read_with_config((), sources_file, cache_dir, progress)
+    catalog, cfg = catalog_and_config((), sources_file, cache_dir, progress)
     if cfg is None or cfg.kubernetes is None:
-        cli._usage_error([], f"{sources_file} has no `kubernetes:` section listing clusters.")
-    target, _ = cli._site_options(cfg, site_dir, None)
+        usage_error([], f"{sources_file} has no `kubernetes:` section listing clusters.")
+    target, _ = site_options(cfg, site_dir, None)
     result = snapshot_for_build(catalog, cfg, target, progress)
     progress.finish()
     problems = [*result.problems, *finding_problems(result.snapshot, catalog)]
@@ -73,4 +73,4 @@ def status(sources_file, cache_dir, site_dir, fmt, strict, quiet) -> None:
         click.echo(report.summary_line(report.summarize(problems, count)), err=True)
     else:
         click.echo(report.as_text(problems, count, color=sys.stdout.isatty()))
-    sys.exit(cli._exit_code(problems, strict))
+    sys.exit(exit_code(problems, strict))
