@@ -112,6 +112,17 @@ def test_docs_are_published_with_a_header_back_to_entity_owner_and_edit_url(shop
     assert [p for p in result.problems if p.code.startswith("docs") and p.entity] == []
 
 
+def test_an_owner_missing_from_the_catalog_is_named_in_the_header_without_a_link(tmp_path):
+    files = {**FILES, "catalog-info.yaml": CATALOG.split("---")[0].replace(
+        "owner: team-a", "owner: group:platform/nobody")}
+    catalog = catalog_of(repo_with(tmp_path / "shop", files))
+    build(catalog, tmp_path)
+    page = (tmp_path / "site" / DOCS / "guide/setup.html").read_text("utf-8")
+    assert "<span>Owner: nobody</span>" in page
+    assert "playbill-docs-owner" not in page
+    assert 'href="../../../../../entity/default/component/shop.html"' in page
+
+
 def test_every_relative_link_and_image_in_the_docs_resolves(shop):
     tmp, _, _ = shop
     assert broken_links(tmp / "site", "docs") == []
