@@ -149,7 +149,7 @@ def build(paths, sources_file, cache_dir, site_dir, templates, strict, with_docs
 def serve(paths, sources_file, cache_dir, site_dir, port, rebuild, templates, quiet) -> None:
     """Preview the site on http://127.0.0.1:PORT/ (Ctrl+C stops). Local only: the server
     listens on the loopback interface and serves files, nothing else."""
-    from generator.render import preview as serving
+    from generator import preview as serving
 
     progress = Progress(enabled=not quiet)
     cfg = None

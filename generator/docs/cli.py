@@ -65,7 +65,7 @@ def docs(entity_ref, sources_file, cache_dir, out, serve_it, port) -> None:
     publish(built, out)
     click.echo(f"Docs of {ref}: {out / url}")
     if serve_it:
-        from generator.render import preview as serving
+        from generator import preview as serving
 
         server = serving.make_server(out, port)
         click.echo(f"Serving at {serving.url_of(server)}{url} (Ctrl+C to stop)")
