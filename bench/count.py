@@ -105,7 +105,7 @@ def render(catalog_dir: Path, site: Path, pages: int, step: int, counting: bool 
     rendered first: templates are compiled, and links, diagram boxes and the digests of
     what pages read are made, as they are by the time most pages of a real build render
     (a small sample on its own would count each of those once per few pages)."""
-    from generator.build import read_catalog
+    from generator.read import read_catalog
     from generator.render import RenderOptions, page_job
     from generator.render.pages import render_chunk_with
     from generator.sources import trees_for_paths

@@ -74,7 +74,7 @@ def _text(name: str, number: int, pages: int) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     from generator import sources
-    from generator.build import read_catalog
+    from generator.read import read_catalog
     from generator.docs import DocsOptions, build_docs
     from generator.docs.publish import publish, search_rows
     from generator.docs.sitebuild import theme_folder

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from generator.build import read_catalog
+from generator.read import read_catalog
 from generator.model.catalog import Catalog
 from generator.model.problem import Problem
 from generator.progress import Progress

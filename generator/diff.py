@@ -18,7 +18,7 @@ from typing import Any, Sequence
 import pygit2
 
 from generator import config, sources
-from generator.build import read_catalog
+from generator.read import read_catalog
 from generator.model.catalog import Catalog
 from generator.model.entity import Entity
 from generator.model.relations import OWNED_BY

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
-from generator.build import read_catalog
+from generator.read import read_catalog
 from generator.config import SourceConfig, SourcesConfig
 from generator.model.catalog import Catalog
 from generator.model.problem import Problem, Severity

@@ -11,7 +11,7 @@ import jinja2
 import pytest
 
 from generator import sources
-from generator.build import read_catalog
+from generator.read import read_catalog
 from generator.render import apis
 from generator.render.apidoc import Anchors, Resolver, parse_definition, render_markdown
 

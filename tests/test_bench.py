@@ -62,7 +62,7 @@ def test_generation_is_deterministic(tmp_path):
 def test_the_docs_benchmark_generates_sites_that_build(tmp_path):
     from bench.docs import generate as generate_docs
     from generator import sources
-    from generator.build import read_catalog
+    from generator.read import read_catalog
     from generator.docs import DocsOptions, build_docs
 
     folders = generate_docs(tmp_path / "repo", 3, 2)

@@ -8,7 +8,8 @@ import jinja2
 import pytest
 
 from generator import sources
-from generator.build import build_site, read_catalog
+from generator.build import build_site
+from generator.read import read_catalog
 from generator.render import RenderOptions
 from generator.render.output import MARKER, SiteDirError, check_site_dir
 

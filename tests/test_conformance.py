@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from generator import sources
-from generator.build import read_catalog
+from generator.read import read_catalog
 from generator.model.catalog import Catalog
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"

@@ -11,7 +11,7 @@ import jinja2
 import pytest
 
 from generator import sources
-from generator.build import read_catalog
+from generator.read import read_catalog
 from generator.model.catalog import Catalog
 from generator.render import diagram
 from generator.render.diagram_layout import longest_path_layers

@@ -12,7 +12,8 @@ import pytest
 from gitrepo import commit, make_repo
 
 from generator import search, sources
-from generator.build import build_site, read_catalog
+from generator.build import build_site
+from generator.read import read_catalog
 import generator.docs as docs_stage
 from generator.docs import DocsOptions, build_docs, refs
 from generator.docs.sitebuild import theme_folder

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import read_catalog
+from generator.read import read_catalog
 from generator.model.catalog import Catalog
 from generator.model.scm import RepoWeb
 from generator.model.source import SourceTree

@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from generator import sources
-from generator.build import read_catalog
+from generator.read import read_catalog
 from generator.model.catalog import Catalog
 
 REPO = Path(__file__).resolve().parent.parent

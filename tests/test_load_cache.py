@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from generator.build import read_catalog
+from generator.read import read_catalog
 from generator.cli import main
 from generator.config import SourcesConfig
 from generator.cores import usable_cores

@@ -5,6 +5,8 @@ functions count too: a lazy import is still a dependency."""
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import generator
@@ -65,6 +67,18 @@ def test_the_model_imports_no_stage():
              for imported in _imports(module, path)
              if imported.split(".")[1] != "model" and imported.split(".")[1] in STAGES]
     assert found == []
+
+
+def test_commands_that_only_read_do_not_load_the_site_s_stages():
+    """`validate`, `owner set` and `diff` need load, validate and graph only (`read.py`);
+    importing the render and search stages cost `playbill validate` 0.06 s of its 0.34 s
+    on the example."""
+    code = ("import sys, generator.cli\n"
+            "print(sorted(m for m in sys.modules if m.startswith(("
+            "'generator.build', 'generator.render', 'generator.search'))))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "[]"
 
 
 def test_the_check_sees_imports_inside_functions_and_relative_ones(tmp_path):

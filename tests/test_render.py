@@ -12,7 +12,7 @@ import jinja2
 import pytest
 
 from generator import sources
-from generator.build import read_catalog
+from generator.read import read_catalog
 from generator.model.scm import RepoWeb
 from generator.model.source import SourceTree
 from generator.render import RenderOptions, pages, processes, render_site, site_values

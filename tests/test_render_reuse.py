@@ -15,7 +15,8 @@ import pygit2
 import pytest
 
 from generator import sources
-from generator.build import build_site, read_catalog
+from generator.build import build_site
+from generator.read import read_catalog
 from generator.render import RenderOptions
 from generator.render.reuse import MANIFEST, Manifest, fingerprint, read_manifest, write_manifest
 from generator.site_paths import entity_url

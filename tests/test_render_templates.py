@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 import pytest
 
-from generator.build import read_catalog
+from generator.read import read_catalog
 from generator.model.scm import RepoWeb
 from generator.model.source import SourceTree
 from generator.render import RenderOptions, render_site

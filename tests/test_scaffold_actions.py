@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.build import read_catalog
+from generator.read import read_catalog
 from generator.scaffold.actions import registry
 from generator.scaffold.actions.catalog import DRY_RUN_FOLDER, add_source, source_entry
 from generator.scaffold.actions.fs import glob_regex, safe_child

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import read_catalog
+from generator.read import read_catalog
 from generator.scaffold.checks import KNOWN_ACTIONS, check_template, check_templates
 from generator.scaffold.template import load_template
 from generator.sources import trees_for_paths

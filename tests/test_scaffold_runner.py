@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from generator.build import read_catalog
+from generator.read import read_catalog
 from generator.scaffold.actions.catalog import DRY_RUN_FOLDER
 from generator.scaffold.runner import RunOptions, run_template
 from generator.scaffold.template import SOURCE_TEMPLATE, SOURCE_TEMPLATE_COMMIT, load_template

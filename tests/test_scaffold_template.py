@@ -121,7 +121,7 @@ def test_bad_examples_are_reported(tmp_path):
 
 
 def test_templates_from_catalog(tmp_path):
-    from generator.build import read_catalog
+    from generator.read import read_catalog
     from generator.model.source import SourceTree
     repo = make_repo(tmp_path / "t", {"template.yaml": TEMPLATE.replace(
         "    - $yaml: ./more-parameters.yaml\n", "")})

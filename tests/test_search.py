@@ -17,7 +17,7 @@ import pytest
 from lunr.index import Index
 
 from generator import search, sources
-from generator.build import read_catalog
+from generator.read import read_catalog
 from generator.search.layout import script_json
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `bench` lives beside `generator`

@@ -14,7 +14,7 @@ from generator.jsontext import compact
 from generator.search.builder import build_index
 from generator.search.terms import FIELDS, term_of, words
 from generator.sources import trees_for_paths
-from generator.build import read_catalog
+from generator.read import read_catalog
 
 from bench.synth import generate
 

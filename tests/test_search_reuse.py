@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from generator import search, sources
-from generator.build import build_site, read_catalog
+from generator.build import build_site
+from generator.read import read_catalog
 from generator.render.output import MARKER, MARKER_TEXT
 from generator.search.reuse import RECORD
 from gitrepo import commit, make_repo

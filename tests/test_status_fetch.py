@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from generator import sources
-from generator.build import read_catalog
+from generator.read import read_catalog
 from generator.status import LISTS_PER_CLUSTER, read_snapshot, take_snapshot
 from generator.status.config import KubernetesConfig
 from generator.status.objects import OBJECT_TYPES

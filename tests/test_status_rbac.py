@@ -11,7 +11,7 @@ import kubernetes.client
 import yaml
 
 from generator import sources
-from generator.build import read_catalog
+from generator.read import read_catalog
 from generator.status import take_snapshot
 from generator.status.config import KubernetesConfig
 from generator.status.objects import OBJECT_TYPES

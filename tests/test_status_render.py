@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from generator import sources
-from generator.build import build_site, read_catalog
+from generator.build import build_site
+from generator.read import read_catalog
 from generator.render import RenderOptions
 from generator.render.reuse import MANIFEST
 from generator.site_paths import entity_url

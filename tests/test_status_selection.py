@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from generator import sources
-from generator.build import read_catalog
+from generator.read import read_catalog
 from generator.status import selector
 from generator.status.config import KubernetesConfig
 from generator.status.selection import targets

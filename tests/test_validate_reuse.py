@@ -1,5 +1,5 @@
 """Documents an earlier build found valid are not checked again (validate's `known_valid`,
-kept by `build._validate`): the verdicts, entities and relations are those of a full check."""
+kept by `read._validate`): the verdicts, entities and relations are those of a full check."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from generator import build, load, validate as validate_stage
-from generator.build import VALID_FILE, read_catalog
+from generator import load, read, validate as validate_stage
+from generator.read import VALID_FILE, read_catalog
 from generator.sources import trees_for_paths
 from generator.validate import data_digest, validate
 
@@ -137,7 +137,7 @@ def test_a_foreign_or_broken_file_or_new_code_checks_everything(tmp_path, monkey
     (cache / VALID_FILE).write_bytes(saved)
     other = tmp_path / "other.py"
     other.write_text("# another validator\n")
-    code = build._validating_code()
-    monkeypatch.setattr(build, "_validating_code", lambda: [*code, other])
+    code = read._validating_code()
+    monkeypatch.setattr(read, "_validating_code", lambda: [*code, other])
     _read(folder, cache)
     assert len(checked) == 2

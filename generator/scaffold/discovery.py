@@ -88,7 +88,7 @@ def one_template(name: str, sources_file: Path | None) -> Template:
 def read_sources(sources_file: Path) -> Catalog:
     """The catalog the sources file lists, fetched and built; its errors are usage errors."""
     from generator import config, sources
-    from generator.build import read_catalog
+    from generator.read import read_catalog
 
     cfg, problems = config.load_config(sources_file)
     if cfg is None or any(p.is_error for p in problems):

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from generator import sources
-from generator.build import read_catalog
+from generator.read import read_catalog
 from generator.model.catalog import Catalog
 
 HERE = Path(__file__).resolve().parent
