@@ -402,12 +402,24 @@ def test_the_render_says_how_many_pages_are_done(example, tmp_path, monkeypatch)
     monkeypatch.setattr(processes, "CHUNK_PAGES", 5)  # several chunks of the example
     total = len(example.entities)
     render_site(example, tmp_path / "untold", RenderOptions(workers=1))
-    for workers in (1, 2):
+    render_chunk = pages.render_chunk_with
+
+    def slowly(job, refs):
+        # With two processes, which chunks this one renders (and so reports) depends on
+        # timing. A fifth of a second a chunk makes sure it renders some itself before
+        # the other process is done with them all.
+        time.sleep(0.2)
+        return render_chunk(job, refs)
+
+    monkeypatch.setattr(pages, "render_chunk_with", slowly)
+    for workers, reports in ((1, -(-total // 5)), (2, 2)):
         heard: list = []
         render_site(example, tmp_path / f"told-{workers}", RenderOptions(workers=workers),
                     on_progress=heard.append)
         assert {(step.stage, step.total) for step in heard} == {("render", total)}
         counts = [step.done for step in heard]
-        assert len(counts) > 2 and counts == sorted(counts) and counts[-1] == total, workers
+        assert counts == sorted(counts) and counts[-1] == total, workers
+        assert len(counts) >= reports, workers
+        assert counts[0] < total, workers  # told before the end, not only at it
     untold = tree_bytes(tmp_path / "untold")
     assert tree_bytes(tmp_path / "told-1") == untold == tree_bytes(tmp_path / "told-2")
