@@ -173,15 +173,17 @@ def site_size(site: Path) -> SiteSize:
     """Pages, files and bytes of a built site, and of its search index (`search/`)."""
     if not site.is_dir():
         return SiteSize()
-    files = [path for path in site.rglob("*") if path.is_file()]
-    index = [path for path in files if path.parent == site / "search"]
+    sizes = {path: path.stat().st_size for path in site.rglob("*") if path.is_file()}
+    index = [path for path in sizes if path.parent == site / "search"]
+    pages = [path for path in sizes
+             if path.suffix == ".html" and site / "entity" in path.parents]
     return SiteSize(
-        entity_pages=sum(1 for _ in (site / "entity").rglob("*.html")),
-        entity_page_bytes=hugo.entity_page_bytes(site),
-        files=len(files),
-        bytes=sum(path.stat().st_size for path in files),
+        entity_pages=len(pages),
+        entity_page_bytes=sum(sizes[path] for path in pages),
+        files=len(sizes),
+        bytes=sum(sizes.values()),
         index_files=len(index),
-        index_bytes=sum(path.stat().st_size for path in index),
+        index_bytes=sum(sizes[path] for path in index),
         index_gzipped_bytes=sum(len(gzip.compress(path.read_bytes(), 6)) for path in index),
     )
 
